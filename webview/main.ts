@@ -1,0 +1,2 @@
+// Webview entry point (Layer Explorer, neuron view). Runs in the webview's browser context.
+export {};
