@@ -1,0 +1,40 @@
+// One writer per feature store directory, across processes (the worker and the CLI may both run)
+// and within one. The lock file holds the writer's pid; a lock whose process is gone is taken over.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LOCK } from './store-format';
+
+const held = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function acquireLock(dir: string): void {
+  const file = path.join(dir, LOCK);
+  if (held.has(file)) throw new Error(`Features in ${dir} are already being written by this process.`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      held.add(file);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+        throw new Error(`Features in ${dir} are being written by process ${pid}; wait for it to finish or stop it.`, { cause: e });
+      }
+      fs.rmSync(file, { force: true }); // left by a process that died
+    }
+  }
+}
+
+export function releaseLock(dir: string): void {
+  const file = path.join(dir, LOCK);
+  if (held.delete(file)) fs.rmSync(file, { force: true });
+}

@@ -1,0 +1,234 @@
+// Writing a feature store, resumably. While extracting, each block's rows go to `{block}.sorted` in
+// the length-sorted order the batches run in, so a batch is one contiguous write per block (rows
+// scattered to their dataset positions would cost a write per row and per block, several times
+// slower). progress.jsonl records finished ranges of that order; the data files are flushed before
+// the ranges covering them are appended, so after a crash, even of the machine, every recorded range
+// is on disk. complete() then rewrites each block in dataset order as `{block}.f32`, one block in
+// memory at a time, and writes complete.json last.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Range } from './batching';
+import { acquireLock, releaseLock } from './store-lock';
+import {
+  COMPLETE, LOCK, MAGIC, MANIFEST, PROGRESS, STORE_FORMAT_VERSION,
+  blockFile, encodeBlockHeader, readFully, readJson, sortedFile, writeFileAtomic,
+  type BlockSpec, type Manifest, type StoreLayout,
+} from './store-format';
+
+export interface WriterOptions {
+  /** Flush data and record finished ranges at most this often (ms). A crash loses at most this much
+   *  work; 0 records after every batch. Default 2000. */
+  readonly checkpointMs?: number;
+}
+
+function sameLayout(a: StoreLayout, b: StoreLayout): boolean {
+  return a.key === b.key && a.rows === b.rows && JSON.stringify(a.blocks) === JSON.stringify(b.blocks);
+}
+
+function mergeRanges(ranges: readonly Range[]): Range[] {
+  const out: { from: number; to: number }[] = [];
+  for (const r of [...ranges].sort((x, y) => x.from - y.from)) {
+    const last = out[out.length - 1];
+    if (last && r.from <= last.to) last.to = Math.max(last.to, r.to);
+    else out.push({ from: r.from, to: r.to });
+  }
+  return out;
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return line.trim() ? JSON.parse(line) : undefined;
+  } catch {
+    return undefined; // a line torn by a crash
+  }
+}
+
+function hashOrder(order: Int32Array): string {
+  return createHash('sha256').update(new Uint8Array(order.buffer, order.byteOffset, order.byteLength)).digest('hex');
+}
+
+interface SortedBlock {
+  readonly spec: BlockSpec;
+  readonly fd: number;
+}
+
+export class FeatureStoreWriter {
+  /** Blocks not yet rewritten in dataset order. */
+  private readonly open = new Map<string, SortedBlock>();
+  private order: Int32Array | undefined;
+  private done: Range[] = [];
+  private pending: Range[] = [];
+  private lastCheckpoint = Date.now();
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly layout: StoreLayout,
+    private readonly checkpointMs: number,
+  ) {}
+
+  /** Opens the store for `layout.key` in `dir`, creating it or continuing an interrupted one. */
+  static open(dir: string, layout: StoreLayout, options: WriterOptions = {}): FeatureStoreWriter {
+    if (os.endianness() !== 'LE') throw new Error('The feature store is little-endian; this machine is big-endian.');
+    fs.mkdirSync(dir, { recursive: true });
+    acquireLock(dir);
+    const writer = new FeatureStoreWriter(dir, layout, options.checkpointMs ?? 2000);
+    try {
+      writer.openFiles();
+    } catch (e) {
+      writer.closeFiles();
+      releaseLock(dir);
+      throw e;
+    }
+    return writer;
+  }
+
+  private openFiles(): void {
+    const manifest = readJson(path.join(this.dir, MANIFEST)) as Manifest | undefined;
+    if (!(manifest?.magic === MAGIC && manifest.version === STORE_FORMAT_VERSION && sameLayout(manifest, this.layout))) return this.reset();
+    if (this.isComplete) return;
+    for (const spec of this.layout.blocks) {
+      const file = sortedFile(this.dir, spec.name);
+      if (fs.existsSync(file) && fs.statSync(file).size === this.layout.rows * spec.dim * 4) {
+        this.open.set(spec.name, { spec, fd: fs.openSync(file, 'r+') });
+      } else if (!fs.existsSync(blockFile(this.dir, spec.name))) {
+        return this.reset(); // neither in progress nor finished: its rows are gone
+      }
+    }
+  }
+
+  /** Starts over: a new store, a different layout under the same key, or damaged files. */
+  private reset(): void {
+    this.closeFiles();
+    for (const f of fs.readdirSync(this.dir)) if (f !== LOCK) fs.rmSync(path.join(this.dir, f), { recursive: true, force: true });
+    const manifest: Manifest = { magic: MAGIC, version: STORE_FORMAT_VERSION, ...this.layout };
+    writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify({ ...manifest, createdAt: new Date().toISOString() }, null, 2));
+    for (const spec of this.layout.blocks) {
+      const fd = fs.openSync(sortedFile(this.dir, spec.name), 'w+');
+      fs.ftruncateSync(fd, this.layout.rows * spec.dim * 4);
+      this.open.set(spec.name, { spec, fd });
+    }
+    this.done = [];
+    this.pending = [];
+  }
+
+  get isComplete(): boolean {
+    return fs.existsSync(path.join(this.dir, COMPLETE));
+  }
+
+  /**
+   * Declares the row order the batches run in (`order[p]` is the dataset row at sorted position p)
+   * and returns its finished ranges. Progress recorded for another order (other tokenisation, other
+   * sort) means other rows, so the store then starts over. Rewrites the log compactly, which also
+   * drops a line torn by a crash.
+   */
+  resume(order: Int32Array): Range[] {
+    if (order.length !== this.layout.rows) throw new Error(`The row order has ${order.length} rows; the store has ${this.layout.rows}.`);
+    const hash = hashOrder(order);
+    const file = path.join(this.dir, PROGRESS);
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
+    const head = parseLine(lines[0] ?? '') as { order?: unknown } | undefined;
+    const ranges: Range[] = [];
+    if (head?.order === hash) {
+      for (const line of lines.slice(1)) {
+        const r = parseLine(line) as { from?: unknown; to?: unknown } | undefined;
+        if (typeof r?.from === 'number' && typeof r.to === 'number' && Number.isInteger(r.from) && Number.isInteger(r.to) && r.from >= 0 && r.to <= this.layout.rows && r.from < r.to) {
+          ranges.push({ from: r.from, to: r.to });
+        }
+      }
+    } else if (lines.length > 0 || this.open.size < this.layout.blocks.length) {
+      this.reset();
+    }
+    this.order = order;
+    this.done = mergeRanges(ranges);
+    this.pending = [];
+    writeFileAtomic(file, [JSON.stringify({ order: hash }), ...this.done.map((r) => JSON.stringify(r))].join('\n') + '\n');
+    return this.done;
+  }
+
+  /** Writes `data` (rows x dim, row-major) as the rows at sorted positions `from`, `from + 1`, ... */
+  writeRows(block: string, from: number, data: Float32Array): void {
+    const b = this.open.get(block);
+    if (!b) throw new Error(`Block ${block} is not being written in the feature store ${this.dir}.`);
+    const dim = b.spec.dim;
+    const rows = data.length / dim;
+    if (!Number.isInteger(rows) || from < 0 || from + rows > this.layout.rows) {
+      throw new Error(`Block ${block}: ${data.length} values at position ${from} do not fit rows of dimension ${dim} in ${this.layout.rows} rows.`);
+    }
+    fs.writeSync(b.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 0, data.byteLength, from * dim * 4);
+  }
+
+  /** Records a finished range of the sorted order; persisted at the next checkpoint. */
+  markDone(range: Range): void {
+    this.pending.push(range);
+    if (Date.now() - this.lastCheckpoint >= this.checkpointMs) this.checkpoint();
+  }
+
+  /** Flushes written rows to disk, then records the ranges they complete. */
+  checkpoint(): void {
+    this.lastCheckpoint = Date.now();
+    if (this.pending.length === 0) return;
+    for (const b of this.open.values()) fs.fdatasyncSync(b.fd);
+    const file = path.join(this.dir, PROGRESS);
+    const fd = fs.openSync(file, 'a');
+    try {
+      fs.writeSync(fd, this.pending.map((r) => JSON.stringify(r) + '\n').join(''));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.done = mergeRanges([...this.done, ...this.pending]);
+    this.pending = [];
+  }
+
+  /** Once every row is recorded as done: rewrites each block in dataset order and marks the store finished. */
+  complete(): void {
+    this.checkpoint();
+    const { rows } = this.layout;
+    const covered = rows === 0 || (this.done.length === 1 && this.done[0]?.from === 0 && this.done[0].to === rows);
+    if (!covered || !this.order) {
+      throw new Error(`Cannot finish ${this.dir}: finished rows are ${JSON.stringify(this.done)} of ${rows}.`);
+    }
+    for (const b of [...this.open.values()]) this.writeInDatasetOrder(b, this.order);
+    writeFileAtomic(path.join(this.dir, COMPLETE), JSON.stringify({ key: this.layout.key, rows, completedAt: new Date().toISOString() }));
+    fs.rmSync(path.join(this.dir, PROGRESS), { force: true });
+  }
+
+  private writeInDatasetOrder(b: SortedBlock, order: Int32Array): void {
+    const { rows, key } = this.layout;
+    const dim = b.spec.dim;
+    const data = new Float32Array(rows * dim);
+    const chunkRows = Math.max(1, Math.floor((1 << 24) / (dim * 4)));
+    const chunk = new Float32Array(chunkRows * dim);
+    for (let p0 = 0; p0 < rows; p0 += chunkRows) {
+      const n = Math.min(chunkRows, rows - p0);
+      readFully(b.fd, new Uint8Array(chunk.buffer, 0, n * dim * 4), p0 * dim * 4, sortedFile(this.dir, b.spec.name));
+      for (let i = 0; i < n; i++) data.set(chunk.subarray(i * dim, (i + 1) * dim), (order[p0 + i] ?? 0) * dim);
+    }
+    const header = encodeBlockHeader({ magic: MAGIC, version: STORE_FORMAT_VERSION, block: b.spec.name, rows, dim, dtype: 'float32', byteOrder: 'little', key });
+    writeFileAtomic(blockFile(this.dir, b.spec.name), [header, new Uint8Array(data.buffer)]);
+    // Only now is the sorted copy redundant; a crash before this line just redoes this block.
+    fs.closeSync(b.fd);
+    this.open.delete(b.spec.name);
+    fs.rmSync(sortedFile(this.dir, b.spec.name), { force: true });
+  }
+
+  /** Checkpoints and releases the files and the lock; safe to call more than once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.checkpoint();
+    } finally {
+      this.closeFiles();
+      releaseLock(this.dir);
+    }
+  }
+
+  private closeFiles(): void {
+    for (const b of this.open.values()) fs.closeSync(b.fd);
+    this.open.clear();
+  }
+}

@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { exportBlockNpy, isStoreComplete, openFeatureStore, readBlock } from '../../src/core/extract/store';
+import type { StoreLayout } from '../../src/core/extract/store-format';
+import { FeatureStoreWriter } from '../../src/core/extract/store-writer';
+import { npyHeader } from '../../src/core/extract/npy';
+
+function tmpDir(t: { after: (fn: () => void) => void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stc-store-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const LAYOUT: StoreLayout = { key: 'k1', rows: 4, blocks: [{ name: 'L0.hid.mean', dim: 3 }, { name: 'L2.act.max', dim: 2 }], info: { model: 'tiny' } };
+/** Sorted position -> dataset row, as the runner's length sort gives it. */
+const ORDER = Int32Array.from([2, 0, 3, 1]);
+/** Row r of L0.hid.mean is [10r, 10r+1, 10r+2]; of L2.act.max [-r, r]. */
+const meanRow = (r: number) => [10 * r, 10 * r + 1, 10 * r + 2];
+const maxRow = (r: number) => [-r, r];
+
+function writeBatch(w: FeatureStoreWriter, from: number, to: number): void {
+  const rows = Array.from(ORDER.subarray(from, to));
+  w.writeRows('L0.hid.mean', from, Float32Array.from(rows.flatMap(meanRow)));
+  w.writeRows('L2.act.max', from, Float32Array.from(rows.flatMap(maxRow)));
+  w.markDone({ from, to });
+}
+
+const EXPECTED_MEAN = [0, 1, 2, 3].flatMap(meanRow);
+
+test('round trip: rows written in sorted order are read in dataset order; completion is required', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  assert.deepEqual(w.resume(ORDER), []);
+  writeBatch(w, 0, 2);
+  writeBatch(w, 2, 4);
+  assert.equal(isStoreComplete(dir), false);
+  assert.throws(() => openFeatureStore(dir), /not a finished feature store/);
+  w.complete();
+  w.close();
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['L0.hid.mean.f32', 'L2.act.max.f32', 'complete.json', 'manifest.json'], 'lock, progress and sorted copies are gone');
+
+  const store = openFeatureStore(dir);
+  assert.equal(store.rows, 4);
+  assert.deepEqual(store.info, { model: 'tiny' });
+  const m = readBlock(store, 'L0.hid.mean');
+  assert.deepEqual({ rows: m.rows, cols: m.cols }, { rows: 4, cols: 3 });
+  assert.deepEqual(Array.from(m.data), EXPECTED_MEAN);
+  assert.deepEqual(Array.from(readBlock(store, 'L2.act.max').data), [0, 1, 2, 3].flatMap(maxRow));
+  assert.throws(() => readBlock(store, 'L9.hid.mean'), /has no block L9\.hid\.mean; it has L0\.hid\.mean, L2\.act\.max/);
+
+  // The block file is self-describing: magic, a JSON header, 64-byte aligned data.
+  const raw = fs.readFileSync(path.join(dir, 'L0.hid.mean.f32'));
+  assert.equal(raw.toString('latin1', 0, 4), 'STCF');
+  const headerLength = raw.readUInt32LE(4);
+  assert.equal((8 + headerLength) % 64, 0);
+  assert.deepEqual(JSON.parse(raw.toString('utf8', 8, 8 + headerLength)), { magic: 'stc-features', version: 1, block: 'L0.hid.mean', rows: 4, dim: 3, dtype: 'float32', byteOrder: 'little', key: 'k1' });
+  assert.deepEqual(Array.from(new Float32Array(raw.buffer.slice(raw.byteOffset + 8 + headerLength, raw.byteOffset + raw.length))), EXPECTED_MEAN);
+});
+
+test('complete() refuses a store with unfinished rows; a damaged block file is refused on read', (t) => {
+  const dir = path.join(tmpDir(t), 's');
+  const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  w.resume(ORDER);
+  writeBatch(w, 0, 3);
+  assert.throws(() => w.complete(), /finished rows are \[\{"from":0,"to":3\}\] of 4/);
+  writeBatch(w, 3, 4);
+  w.complete();
+  w.close();
+  const file = path.join(dir, 'L2.act.max.f32');
+  const size = fs.statSync(file).size;
+  fs.truncateSync(file, size - 8);
+  assert.throws(() => readBlock(openFeatureStore(dir), 'L2.act.max'), new RegExp(`does not match its store .*size ${size - 8} != ${size} bytes`));
+  fs.truncateSync(file, 20);
+  assert.throws(() => readBlock(openFeatureStore(dir), 'L2.act.max'), /L2\.act\.max\.f32 has a damaged header; delete the folder/);
+});
+
+test('resume: finished ranges survive a reopen; another row order or layout starts over; a torn line is ignored', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  const w1 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  w1.resume(ORDER);
+  writeBatch(w1, 0, 2);
+  w1.close();
+  fs.appendFileSync(path.join(dir, 'progress.jsonl'), '{"from":2,"t'); // a crash mid-append
+
+  const w2 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  assert.deepEqual(w2.resume(ORDER), [{ from: 0, to: 2 }]);
+  writeBatch(w2, 2, 4);
+  w2.close(); // interrupted before complete(): everything is done but not finished
+
+  const w3 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  assert.deepEqual(w3.resume(ORDER), [{ from: 0, to: 4 }]);
+  w3.complete();
+  w3.close();
+  assert.deepEqual(Array.from(readBlock(openFeatureStore(dir), 'L0.hid.mean').data), EXPECTED_MEAN, 'rows of all runs');
+
+  const w4 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  assert.equal(w4.isComplete, true);
+  assert.deepEqual(w4.resume(Int32Array.from([0, 1, 2, 3])), [], 'ranges of another order mean other rows');
+  assert.equal(w4.isComplete, false);
+  w4.close();
+
+  const w5 = FeatureStoreWriter.open(dir, { ...LAYOUT, blocks: [{ name: 'L0.hid.mean', dim: 4 }] }, { checkpointMs: 0 });
+  assert.deepEqual(w5.resume(ORDER), [], 'a new layout starts over');
+  w5.close();
+  assert.equal(fs.existsSync(path.join(dir, 'L2.act.max.f32')), false);
+});
+
+test('a crash while finishing redoes only the unfinished blocks', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  const w1 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  w1.resume(ORDER);
+  writeBatch(w1, 0, 4);
+  w1.complete();
+  w1.close();
+  // As if the process died after rewriting L0.hid.mean but before L2.act.max and the marker.
+  fs.rmSync(path.join(dir, 'complete.json'));
+  const l2 = fs.readFileSync(path.join(dir, 'L2.act.max.f32'));
+  fs.rmSync(path.join(dir, 'L2.act.max.f32'));
+  const sorted = Float32Array.from(Array.from(ORDER).flatMap(maxRow));
+  fs.writeFileSync(path.join(dir, 'L2.act.max.sorted'), new Uint8Array(sorted.buffer));
+  fs.writeFileSync(path.join(dir, 'progress.jsonl'), '');
+  const w2 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  assert.deepEqual(w2.resume(ORDER), [], 'without its log the order is unknown: start over');
+  w2.close();
+
+  const w3 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  w3.resume(ORDER);
+  writeBatch(w3, 0, 4);
+  w3.complete();
+  w3.close();
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'L2.act.max.f32')), l2);
+});
+
+test('finished ranges are recorded only at checkpoints, after the data is flushed', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 60_000 });
+  w.resume(ORDER);
+  writeBatch(w, 0, 2);
+  const log = () => fs.readFileSync(path.join(dir, 'progress.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(log().length, 1, 'only the header before a checkpoint');
+  w.checkpoint();
+  assert.deepEqual(log().slice(1), ['{"from":0,"to":2}']);
+  w.close();
+});
+
+test('one writer per store: a live lock is refused, a dead process\'s lock is taken over', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  const w = FeatureStoreWriter.open(dir, LAYOUT);
+  assert.throws(() => FeatureStoreWriter.open(dir, LAYOUT), /already being written by this process/);
+  w.close();
+  fs.writeFileSync(path.join(dir, 'lock'), String(process.ppid)); // a live process: our parent
+  assert.throws(() => FeatureStoreWriter.open(dir, LAYOUT), new RegExp(`being written by process ${process.ppid}`));
+  fs.writeFileSync(path.join(dir, 'lock'), '999999999'); // no such process
+  FeatureStoreWriter.open(dir, LAYOUT).close();
+});
+
+function parseNpy(buf: Buffer): { shape: number[]; descr: string; fortran: boolean; data: Float32Array } {
+  assert.equal(buf.toString('latin1', 0, 6), '\x93NUMPY');
+  assert.deepEqual([buf[6], buf[7]], [1, 0]);
+  const headerLength = buf.readUInt16LE(8);
+  const offset = 10 + headerLength;
+  assert.equal(offset % 64, 0, 'data aligned to 64 bytes');
+  const header = buf.toString('latin1', 10, offset);
+  const m = /^\{'descr': '([^']+)', 'fortran_order': (True|False), 'shape': \((\d+), (\d+)\), \} *\n$/.exec(header);
+  assert.ok(m, `header ${JSON.stringify(header)}`);
+  const data = new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + buf.length));
+  return { descr: m[1] ?? '', fortran: m[2] === 'True', shape: [Number(m[3]), Number(m[4])], data };
+}
+
+test('a block exports as a valid .npy v1.0 file', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  w.resume(ORDER);
+  writeBatch(w, 0, 4);
+  w.complete();
+  w.close();
+  const out = path.join(dir, 'mean.npy');
+  exportBlockNpy(openFeatureStore(dir), 'L0.hid.mean', out);
+  const npy = parseNpy(fs.readFileSync(out));
+  assert.deepEqual(npy.shape, [4, 3]);
+  assert.equal(npy.descr, '<f4');
+  assert.equal(npy.fortran, false);
+  assert.deepEqual(Array.from(npy.data), EXPECTED_MEAN);
+  for (const [r, c] of [[0, 0], [1, 1], [123456, 1536], [7, 123456789]] as const) assert.deepEqual(parseNpy(npyHeader(r, c)).shape, [r, c]);
+
+  // numpy itself, when the Python tooling venv is there (the unit tests do not need it).
+  const python = path.join(__dirname, '../../.venv/bin/python');
+  if (fs.existsSync(python)) {
+    const printed = execFileSync(python, ['-c', 'import numpy,sys; a=numpy.load(sys.argv[1]); print(a.dtype, a.shape, a[3].tolist())', out], { encoding: 'utf8' });
+    assert.equal(printed.trim(), 'float32 (4, 3) [30.0, 31.0, 32.0]');
+  }
+});

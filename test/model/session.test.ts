@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { openOrtSession, openSession, providerCandidates, type ProviderFallback } from '../../src/core/model/session';
+
+test('auto tries the platform GPU providers, then the CPU; explicit providers fall back to the CPU', () => {
+  assert.deepEqual(providerCandidates('auto', 'linux'), ['cuda', 'cpu']);
+  assert.deepEqual(providerCandidates('auto', 'win32'), ['cuda', 'dml', 'cpu']);
+  assert.deepEqual(providerCandidates('auto', 'darwin'), ['coreml', 'cpu']);
+  assert.deepEqual(providerCandidates('auto', 'freebsd'), ['cpu']);
+  assert.deepEqual(providerCandidates('webgpu', 'linux'), ['webgpu', 'cpu']);
+  assert.deepEqual(providerCandidates('cpu', 'linux'), ['cpu']);
+  assert.throws(() => providerCandidates('tpu' as never), /Unknown execution provider "tpu"; use one of cpu, cuda, webgpu, dml, coreml, auto/);
+});
+
+/** A session factory whose providers start or fail as scripted, recording what it was asked. */
+function fakeFactory(failing: Record<string, string>) {
+  const calls: InferenceSession.SessionOptions[] = [];
+  const factory = (file: string, options: InferenceSession.SessionOptions) => {
+    calls.push(options);
+    const first = options.executionProviders?.[0];
+    const ep = typeof first === 'string' ? first : (first?.name ?? '');
+    const reason = failing[ep];
+    return reason ? Promise.reject(new Error(`${reason}\n\x1b[1;31m native log noise`)) : Promise.resolve({ file, ep });
+  };
+  return { factory, calls };
+}
+
+test('a provider that fails to start falls back to the CPU with the reason returned and reported', async () => {
+  const { factory, calls } = fakeFactory({ cuda: 'Failed to load shared library', dml: 'backend not found' });
+  const reported: ProviderFallback[] = [];
+  const opened = await openSession('m.onnx', { provider: 'auto', intraOpNumThreads: 2 }, { factory, platform: 'win32', onFallback: (f) => reported.push(f) });
+  assert.equal(opened.provider, 'cpu');
+  assert.deepEqual(opened.session, { file: 'm.onnx', ep: 'cpu' });
+  assert.deepEqual(opened.fallbacks, [
+    { provider: 'cuda', reason: 'Failed to load shared library' },
+    { provider: 'dml', reason: 'backend not found' },
+  ]);
+  assert.deepEqual(reported, opened.fallbacks);
+  assert.deepEqual(calls.map((c) => c.executionProviders), [['cuda'], ['dml'], ['cpu']]);
+  assert.ok(calls.every((c) => c.intraOpNumThreads === 2 && c.interOpNumThreads === undefined && c.graphOptimizationLevel === 'all'));
+});
+
+test('a provider that starts is used, with the thread and optimisation settings', async () => {
+  const { factory, calls } = fakeFactory({});
+  const opened = await openSession('m.onnx', { provider: 'cuda', interOpNumThreads: 1, graphOptimizationLevel: 'basic' }, { factory });
+  assert.equal(opened.provider, 'cuda');
+  assert.deepEqual(opened.fallbacks, []);
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]?.interOpNumThreads, 1);
+  assert.equal(calls[0]?.graphOptimizationLevel, 'basic');
+  await assert.rejects(openSession('m.onnx', { intraOpNumThreads: 1.5 }, { factory }), /intraOpNumThreads must be a whole number >= 0/);
+});
+
+test('only a CPU failure is an error, and it names the model file', async () => {
+  const { factory } = fakeFactory({ webgpu: 'no adapter', cpu: 'Protobuf parsing failed.' });
+  await assert.rejects(
+    openSession('/no/such/model.onnx', { provider: 'webgpu' }, { factory }),
+    /cannot load the model \/no\/such\/model\.onnx \(the file does not exist\) on the CPU \(webgpu did not start either\): Protobuf parsing failed\..*re-download or re-export/,
+  );
+});
+
+// A 73-byte ONNX model: y = Relu(x), x: float32 [b, 2].
+const RELU_ONNX = 'CAgSADo9CgwKAXgSAXkiBFJlbHUSAWdaFAoBeBIPCg0IARIJCgMSAWIKAggCYhQKAXkSDwoNCAESCQoDEgFiCgIIAkIECgAQEQ==';
+
+test('onnxruntime-node: cuda without its libraries falls back to the CPU and runs; a corrupt file is a clear error', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stc-session-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const good = path.join(dir, 'relu.onnx');
+  fs.writeFileSync(good, Buffer.from(RELU_ONNX, 'base64'));
+  const opened = await openOrtSession(good, { provider: 'cuda' });
+  if (opened.provider === 'cuda') {
+    assert.deepEqual(opened.fallbacks, []); // a machine with the CUDA provider installed
+  } else {
+    assert.equal(opened.provider, 'cpu');
+    assert.equal(opened.fallbacks[0]?.provider, 'cuda');
+    assert.ok((opened.fallbacks[0]?.reason.length ?? 0) > 0);
+  }
+  const { Tensor } = await import('onnxruntime-node');
+  const out = await opened.session.run({ x: new Tensor('float32', new Float32Array([-1, 2]), [1, 2]) });
+  assert.deepEqual(Array.from(out.y?.data as Float32Array), [0, 2]);
+  await opened.session.release();
+
+  const corrupt = path.join(dir, 'corrupt.onnx');
+  fs.writeFileSync(corrupt, Buffer.from(RELU_ONNX, 'base64').subarray(0, 30));
+  await assert.rejects(openOrtSession(corrupt, { provider: 'cpu' }), (e: Error) => e.message.includes(corrupt) && /30 bytes.*truncated or corrupt/.test(e.message));
+});
