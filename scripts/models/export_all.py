@@ -59,7 +59,8 @@ FIXTURE_FILES = (
 )
 # What the Node tests allow between onnxruntime and PyTorch.
 TOLERANCE = 1e-4
-MIN_INT8_TOKEN_COSINE = 0.95
+# Issue 3's bar for the committed 8-bit default model against fp32.
+MIN_INT8_TOKEN_COSINE = 0.99
 
 
 def copy_fixture_files(checkpoint: Path, out_dir: Path) -> None:
@@ -162,15 +163,13 @@ def export_default(truncation: dict[str, list[list[int]]]) -> DefaultModelSummar
         quantization=", ".join(f"{k}={v}" for k, v in default_model.QUANTIZATION.items()),
         checks=[
             f"fp32 graph vs PyTorch, last_hidden_state of real tokens: max abs diff {fp32_diff:.1e}",
-            f"int8 graph vs PyTorch fp32, last_hidden_state of real tokens: cosine min {cosine.min():.5f},"
+            f"8-bit graph vs PyTorch fp32, last_hidden_state of real tokens: cosine min {cosine.min():.5f},"
             f" mean {cosine.mean():.5f}; max abs diff {np.abs(a - b).max():.3f}",
-            f"int8 graph vs PyTorch fp32, last_hidden_state mean-pooled per text: cosine min {pooled_cosine.min():.5f}",
+            f"8-bit graph vs PyTorch fp32, last_hidden_state mean-pooled per text: cosine min {pooled_cosine.min():.5f}",
         ],
-        quality=[
-            (q.block, q.fp32_max_abs, q.max_abs_diff, q.mean_cosine, q.per_tensor_max_abs_diff, q.per_tensor_mean_cosine)
-            for q in quality
-        ],
+        quality=quality,
         quality_sentences=default_model.QUALITY_SENTENCES,
+        quality_batch=default_model.QUALITY_BATCH,
     )
 
 

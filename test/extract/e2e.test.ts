@@ -45,10 +45,16 @@ test('the default model\'s fp32 graph: every block within 1e-4 of PyTorch', { sk
   assert.deepEqual(over, []);
 });
 
-// Issue 3 asks for cosine >= 0.99 per vector; the committed int8 recipe reaches about 0.84 to 0.98
-// (models/all-MiniLM-L6-v2/SOURCE.md measures the quantization itself, without this engine).
-test('the int8 default model: every vector within cosine 0.99 of its fp32 reference', { skip: !defaultReady && 'default model or its reference not present yet', todo: 'the int8 recipe does not reach 0.99 yet' }, async () => {
-  const { minCosine } = await checkAgainstReference(DEFAULT_MODEL, DEFAULT_REFERENCE);
-  const low = Object.entries(minCosine).filter(([, c]) => !(c >= 0.99)).map(([b, c]) => `${b}: ${c}`);
-  assert.deepEqual(low, []);
+// Issue 3's bar for the committed 8-bit model: cosine >= 0.99 per vector against the fp32 PyTorch
+// reference, with rows of different lengths padded together (its weight-only quantization keeps
+// each row independent of its batch; models/all-MiniLM-L6-v2/SOURCE.md).
+const MIN_COSINE = 0.99;
+
+test(`the 8-bit default model: every vector within cosine ${MIN_COSINE} of its fp32 reference`, { skip: !defaultReady && 'default model or its reference not present yet' }, async () => {
+  const { result, minCosine } = await checkAgainstReference(DEFAULT_MODEL, DEFAULT_REFERENCE, 'onnx/model_quantized.onnx');
+  assert.ok(result.batchesRun > 1, 'several batches, so padding is exercised');
+  const blocks = Object.keys(minCosine);
+  assert.ok(blocks.length > 0);
+  const low = blocks.filter((b) => !((minCosine[b] ?? -Infinity) >= MIN_COSINE)).map((b) => `${b}: ${minCosine[b]}`);
+  assert.deepEqual(low, [], `blocks under cosine ${MIN_COSINE}`);
 });

@@ -5,11 +5,10 @@ import { loadOrt } from '../../src/core/model/runtime';
 import { loadTokenizer } from '../../src/core/model/tokenizer';
 import { DEFAULT_MODEL_DIR, DEFAULT_MODEL_NAME, readReference, referenceFeeds } from './reference';
 
-// int8 dynamic quantization of this model keeps token vectors close to fp32 but not identical:
-// models/all-MiniLM-L6-v2/SOURCE.md measures a per-token cosine of 0.966 at worst and 0.989 on
-// average on this batch. A wrong model, tokenization or input order lands far below.
-const MIN_TOKEN_COSINE = 0.95;
-const MIN_MEAN_TOKEN_COSINE = 0.98;
+// Issue 3's bar for the committed 8-bit model against fp32. Its weight-only quantization keeps every
+// token at cosine 0.9992 or more on this batch (models/all-MiniLM-L6-v2/SOURCE.md); a wrong model,
+// tokenization or input order lands far below.
+const MIN_TOKEN_COSINE = 0.99;
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0;
@@ -25,7 +24,7 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return dot / Math.sqrt(na * nb);
 }
 
-test('the embedded int8 default model, tokenized in Node, stays close to fp32 PyTorch on every real token', async () => {
+test('the embedded 8-bit default model, tokenized in Node, is within cosine 0.99 of fp32 PyTorch on every real token', async () => {
   const ref = readReference(DEFAULT_MODEL_NAME);
   const tokenizer = await loadTokenizer(DEFAULT_MODEL_DIR);
   const { ids, typeIds } = tokenizer.encode(ref.texts, 512);
@@ -55,7 +54,5 @@ test('the embedded int8 default model, tokenized in Node, stays close to fp32 Py
     }),
   );
   const worst = Math.min(...cosines);
-  const mean = cosines.reduce((s, c) => s + c, 0) / cosines.length;
   assert.ok(worst >= MIN_TOKEN_COSINE, `worst token cosine ${worst} < ${MIN_TOKEN_COSINE}`);
-  assert.ok(mean >= MIN_MEAN_TOKEN_COSINE, `mean token cosine ${mean} < ${MIN_MEAN_TOKEN_COSINE}`);
 });

@@ -1,4 +1,4 @@
-// The embedded default model (all-MiniLM-L6-v2, int8) against its float32 PyTorch reference, and the
+// The embedded default model (all-MiniLM-L6-v2, weight-only int8) against its float32 PyTorch reference, and the
 // float32 graph (not committed; present after scripts/models/export_all.py) at 1e-4.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,11 +26,9 @@ test('int8 default model: every block close to the float32 reference, none shift
     const cosines = rowCosines(rows, ref.features[block] as number[][]);
     const mean = cosines.reduce((a, x) => a + x, 0) / cosines.length;
     means.push(mean);
-    // int8 weights and activations: per-vector cosines measured 0.969-1.000, block means >= 0.984
-    // (AVX512-VNNI CPU). CPUs without VNNI can saturate uint8 x int8 products, hence the margin;
-    // the comparison with the other layers below is what catches a wrong tap.
-    assert.ok(Math.min(...cosines) >= 0.9, `${block}: smallest cosine ${Math.min(...cosines)}`);
-    assert.ok(mean >= 0.95, `${block}: mean cosine ${mean}`);
+    // Weight-only int8 (activations stay float32): the issue's bar is 0.99 per vector. The
+    // comparison with the other layers below is what catches a tap shifted by one layer.
+    assert.ok(Math.min(...cosines) >= 0.99, `${block}: smallest cosine ${Math.min(...cosines)}`);
     const [, kind, pooling] = block.split('.');
     for (const other of Object.keys(ref.features).filter((n) => n !== block && n.endsWith(`.${kind}.${pooling}`))) {
       const rival = rowCosines(rows, ref.features[other] as number[][]).reduce((a, x) => a + x, 0) / rows.length;
