@@ -24,6 +24,8 @@ const node = {
   entryPoints: {
     extension: 'src/extension/main.ts',
     worker: 'src/worker/main.ts',
+    // Loaded by src/core/learn/pool.ts as `learn-worker.js` next to the bundle that uses the pool.
+    'learn-worker': 'src/core/learn/pool-worker.ts',
   },
   outdir: 'dist',
 };
