@@ -20,7 +20,9 @@ export interface BatchLimits {
   readonly maxBatchSize: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { tokenBudget: 8192, maxBatchSize: 256 };
+// 4096 tokens: measured on all-MiniLM-L6-v2 (bench/extract.ts), a third less peak memory than 8192
+// (every tapped tensor of a batch stays alive until the appended pooling runs) and ~10% faster.
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { tokenBudget: 4096, maxBatchSize: 256 };
 
 /** Row indices ordered longest first (ties by index, so the order is reproducible). Longest first
  *  means the largest batch runs first: a memory problem shows at once, not at the end. */

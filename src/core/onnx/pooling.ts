@@ -92,8 +92,8 @@ export function buildPooling(requests: readonly PoolRequest[], options: PoolingO
   const poolings = new Set(requests.map((r) => r.block.pooling));
 
   // Shared: [batch, seq] of the input, the mask as float, and per pooling what it needs: per-token
-  // weights mask/count as [B,1,S] for mean (a batched MatMul then sums in one pass), a boolean
-  // [B,S,1] mask for max, the index of the chosen token for single.
+  // weights mask/count as [B,1,S] for mean (a batched MatMul then sums in one pass), an additive
+  // [B,S,1] penalty for max, the index of the chosen token for single.
   const batchSeq = b.node('Shape', [options.inputIds], 'stc/mask/batch_seq');
   const mask = options.attentionMask ?? b.node('ConstantOfShape', [batchSeq], 'stc/mask/ones', [
     { name: 'value', type: AttributeType.TENSOR, t: { data_type: DataType.INT64, dims: [1], raw_data: Buffer.from(new BigInt64Array([1n]).buffer) } },
@@ -106,10 +106,13 @@ export function buildPooling(requests: readonly PoolRequest[], options: PoolingO
     const weights = b.node('Div', [maskF, safe], 'stc/mask/mean_weights');
     meanWeights = b.axesOp('Unsqueeze', weights, [1], 'stc/mask/mean_weights_b1s');
   }
-  let maskB3: string | undefined;
+  let maxPenalty: string | undefined;
   if (poolings.has('max')) {
+    // 0 on real tokens, the lowest float32 on padding, so padding never wins a max; finite, unlike
+    // -inf. Built once per batch: adding it to each tap is about twice as fast as a Where per tap.
     const maskB = b.node('Cast', [mask], 'stc/mask/bool', [intAttr('to', DataType.BOOL)]);
-    maskB3 = b.axesOp('Unsqueeze', maskB, [2], 'stc/mask/bool_bs1');
+    const penalty = b.node('Where', [maskB, b.float(0, 'zero'), b.float(-3.4028234663852886e38, 'lowest')], 'stc/mask/max_penalty');
+    maxPenalty = b.axesOp('Unsqueeze', penalty, [2], 'stc/mask/max_penalty_bs1');
   }
   let lastIndex: string | undefined;
   if (poolings.has('single') && options.singleToken === 'last') {
@@ -136,7 +139,7 @@ export function buildPooling(requests: readonly PoolRequest[], options: PoolingO
       prepared.set(key, x3);
     }
     const out = outputName(r.block);
-    pool(b, r.block.pooling, x3, out, { meanWeights, maskB3, lastIndex });
+    pool(b, r.block.pooling, x3, out, { meanWeights, maxPenalty, lastIndex });
     outputs.push({
       name: out,
       type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{ dim_param: 'batch_size' }, { dim_value: r.dim }] } } },
@@ -147,7 +150,7 @@ export function buildPooling(requests: readonly PoolRequest[], options: PoolingO
 
 interface MaskParts {
   meanWeights: string | undefined;
-  maskB3: string | undefined;
+  maxPenalty: string | undefined;
   lastIndex: string | undefined;
 }
 
@@ -159,8 +162,7 @@ function pool(b: FragmentBuilder, pooling: Pooling, x3: string, out: string, m: 
       return;
     }
     case 'max': {
-      // Padding becomes the lowest float32, so it never wins; finite, unlike -inf.
-      const masked = b.node('Where', [m.maskB3 as string, x3, b.float(-3.4028234663852886e38, 'lowest')], `${out}/masked`);
+      const masked = b.node('Add', [x3, m.maxPenalty as string], `${out}/masked`);
       b.axesOp('ReduceMax', masked, [1], out, 0);
       return;
     }
