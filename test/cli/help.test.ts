@@ -16,3 +16,15 @@ test('an unknown command is a usage error', () => {
   assert.equal(r.status, 64);
   assert.match(r.stderr, /unknown command "frobnicate"/);
 });
+
+test('the demo says plainly that it arrives with the CLI', () => {
+  const r = spawnSync(process.execPath, [cli, 'demo'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /arrives with the CLI/);
+});
+
+test('commands that are not built yet say so and exit 69 (unavailable)', () => {
+  const r = spawnSync(process.execPath, [cli, 'train', 'data.csv'], { encoding: 'utf8' });
+  assert.equal(r.status, 69);
+  assert.match(r.stderr, /stc train: arrives with the CLI/);
+});
