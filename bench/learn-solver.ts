@@ -14,30 +14,20 @@ import { join } from 'node:path';
 import { designMatrix, type DenseMatrix, type Design } from '../src/core/learn/matrix';
 import { fitL1Logistic, fitPath, scorePath, type PathOptions } from '../src/core/learn/path';
 import { fitStandardisation } from '../src/core/learn/standardise';
+import { mulberry32 } from '../src/core/random';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/** mulberry32: a small seeded PRNG, so every run sees the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
 
 function synthetic(rows: number, cols: number, classes: number, seed: number): { X: DenseMatrix; y: Int32Array } {
-  const g = gaussian(prng(seed));
+  const g = gaussian(mulberry32(seed));
   const factors = 32;
   const F = Float64Array.from({ length: rows * factors }, g);
   const L = Float64Array.from({ length: factors * cols }, () => g() / Math.sqrt(factors));

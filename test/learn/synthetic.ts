@@ -1,17 +1,6 @@
 // Small seeded problems for the solver tests.
 import type { DenseMatrix } from '../../src/core/learn/matrix';
-
-/** mulberry32 */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/core/random';
 
 export function gaussian(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -20,7 +9,7 @@ export function gaussian(rand: () => number): () => number {
 /** Correlated features (a few shared factors plus noise); the label depends on the first
  *  `informative` features through a softmax with noise. */
 export function syntheticProblem(rows: number, cols: number, classes: number, seed: number, informative = 5): { X: DenseMatrix; y: Int32Array } {
-  const g = gaussian(prng(seed));
+  const g = gaussian(mulberry32(seed));
   const factors = 3;
   const F = Float64Array.from({ length: rows * factors }, g);
   const L = Float64Array.from({ length: factors * cols }, g);

@@ -6,6 +6,7 @@ import { subsetDataset } from './dataset';
 import { DataError } from './errors';
 import type { DataWarning } from './errors';
 import { encodeLabels, labelSpace } from './labels';
+import { mulberry32 } from '../random';
 
 export const DEFAULT_DEV_FRACTION = 0.1;
 /** The seed of the reference experiments' IMDb split. */
@@ -73,18 +74,6 @@ export function stratifiedSplit(labels: readonly string[], options: SplitOptions
   const dev: number[] = [];
   isDev.forEach((d, i) => (d ? dev : train).push(i));
   return { train, dev, singletons: classes.filter((_, k) => (groups[k] as number[]).length === 1) };
-}
-
-/** A small, fast, seedable generator (mulberry32); uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface LabeledSplit {

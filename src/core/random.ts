@@ -1,0 +1,14 @@
+// The one seeded generator of the engine (splits) and of its tests and benchmarks, so a seed means
+// the same stream everywhere.
+
+/** mulberry32: small, fast, seedable; uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
