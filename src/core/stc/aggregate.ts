@@ -1,0 +1,163 @@
+// Progressive aggregation: for every configuration, eta and early-exit point k, the final L1
+// classifier on the concatenated kept neurons of the configuration's blocks, chosen on validation.
+
+import { concatColumns } from '../learn/matrix';
+import type { LogisticModel } from '../learn/model';
+import { blockName } from '../neurons';
+import { configBlocks, configName, type StcConfig } from './configs';
+import type { StcProgress } from './options';
+import { keptPrefix, type Probe } from './probe';
+import { mapLimited, search, searchJob, type PathRunner, type SearchOptions } from './search';
+
+/** The kept neurons one block contributes to a fit: the first `count` of its importance order. */
+export interface BlockColumns {
+  readonly probe: Probe;
+  readonly count: number;
+}
+
+export interface FitSummary {
+  readonly valScore: number;
+  readonly lambda: number;
+  readonly C: number;
+  /** Input columns (kept neurons offered to the classifier). */
+  readonly features: number;
+  /** Neurons with a non-zero weight in the chosen classifier. */
+  readonly support: number;
+  readonly converged: boolean;
+}
+
+export interface CurvePoint extends FitSummary {
+  readonly k: number;
+}
+
+export interface AggregationCurve {
+  readonly config: StcConfig;
+  readonly eta: number;
+  /** k = 1..L. */
+  readonly curve: CurvePoint[];
+}
+
+export interface AggregationChoice extends CurvePoint {
+  readonly config: StcConfig;
+  readonly eta: number;
+  readonly model: LogisticModel;
+  readonly columns: BlockColumns[];
+}
+
+export interface AggregationResult {
+  readonly curves: AggregationCurve[];
+  readonly chosen: AggregationChoice;
+  /** Paths fitted, and grid cells answered from an identical earlier feature set. */
+  readonly fits: number;
+  readonly cached: number;
+}
+
+export interface AggregationProblem {
+  readonly probes: ReadonlyMap<string, Probe>;
+  readonly configs: readonly StcConfig[];
+  readonly etaGrid: readonly number[];
+  readonly numLayers: number;
+  readonly yTrain: Int32Array;
+  readonly yDev: Int32Array;
+  readonly search: SearchOptions;
+  readonly runner: PathRunner;
+  readonly onProgress?: ((p: StcProgress) => void) | undefined;
+}
+
+/** Final choice: higher validation score; then smaller k (an earlier exit); then fewer classifier
+ *  neurons; then fewer input features. Equal on all four: the earlier candidate stays. */
+function better(a: CurvePoint, b: CurvePoint): boolean {
+  if (a.valScore !== b.valScore) return a.valScore > b.valScore;
+  if (a.k !== b.k) return a.k < b.k;
+  if (a.support !== b.support) return a.support < b.support;
+  return a.features < b.features;
+}
+
+interface Cell {
+  readonly config: StcConfig;
+  readonly eta: number;
+  readonly k: number;
+  readonly columns: BlockColumns[];
+  /** Index of the unique feature set (fit) this cell uses. */
+  readonly fit: number;
+}
+
+interface Fit {
+  readonly summary: FitSummary;
+  readonly model: LogisticModel;
+}
+
+/** Every grid cell in search order (configuration, eta ascending, k ascending), with the cells
+ *  that offer the same blocks and counts (hence, in canonical column order, the same design)
+ *  sharing one fit. */
+function gridCells(problem: AggregationProblem): { cells: Cell[]; fits: { columns: BlockColumns[]; label: string }[] } {
+  const { configs, etaGrid, numLayers: L, probes } = problem;
+  const index = new Map<string, number>();
+  const fits: { columns: BlockColumns[]; label: string }[] = [];
+  const cells: Cell[] = [];
+  for (const config of configs) {
+    for (const [e, eta] of etaGrid.entries()) {
+      for (let k = 1; k <= L; k++) {
+        const columns = configBlocks(config, k).map((block): BlockColumns => {
+          const probe = probes.get(blockName(block));
+          if (!probe) throw new Error(`aggregation needs the probe of ${blockName(block)}, which was not run`);
+          return { probe, count: probe.keptCounts[e] as number };
+        });
+        const key = columns.map((c) => `${c.probe.name}:${c.count}`).join('|');
+        let fit = index.get(key);
+        if (fit === undefined) {
+          fit = fits.length;
+          index.set(key, fit);
+          fits.push({ columns, label: `${configName(config)} eta ${eta} k ${k}` });
+        }
+        cells.push({ config, eta, k, columns, fit });
+      }
+    }
+  }
+  return { cells, fits };
+}
+
+async function fitColumns(problem: AggregationProblem, columns: BlockColumns[], what: string): Promise<Fit> {
+  const train = concatColumns(columns.map((c) => keptPrefix(c.probe, 'train', c.count)));
+  const dev = concatColumns(columns.map((c) => keptPrefix(c.probe, 'dev', c.count)));
+  const result = await search(problem.runner, searchJob(train, problem.yTrain, dev, problem.yDev, problem.search), what);
+  return {
+    summary: {
+      valScore: result.valScore,
+      lambda: result.point.lambda,
+      C: result.point.C,
+      features: train.cols,
+      support: result.point.supportSize,
+      converged: result.point.convergence.converged,
+    },
+    model: result.point.model,
+  };
+}
+
+export async function aggregate(problem: AggregationProblem): Promise<AggregationResult> {
+  const { cells, fits: unique } = gridCells(problem);
+  let done = 0;
+  const fits = await mapLimited(
+    unique,
+    problem.runner.concurrency,
+    async ({ columns, label }) => {
+      const fit = await fitColumns(problem, columns, `aggregation ${label}`);
+      problem.onProgress?.({ stage: 'aggregate', done: ++done, total: unique.length, item: label });
+      return fit;
+    },
+    ({ columns }) => columns.reduce((n, c) => n + c.count, 0),
+  );
+  // The choice walks the cells in search order, so it does not depend on which fit finished first.
+  // A cell sharing an earlier cell's fit ties it on every criterion, so it never replaces it.
+  const curves: AggregationCurve[] = [];
+  let chosen: AggregationChoice | undefined;
+  for (const cell of cells) {
+    const { summary, model } = fits[cell.fit] as Fit;
+    const point: CurvePoint = { ...summary, k: cell.k };
+    if (cell.k === 1) curves.push({ config: cell.config, eta: cell.eta, curve: [] });
+    (curves[curves.length - 1] as AggregationCurve).curve.push(point);
+    if (!chosen || better(point, chosen)) chosen = { ...point, config: cell.config, eta: cell.eta, model, columns: cell.columns };
+  }
+  if (!chosen) throw new Error('aggregation had nothing to fit: no configuration, eta or layer');
+  return { curves, chosen, fits: unique.length, cached: cells.length - unique.length };
+}

@@ -1,0 +1,10 @@
+// Sparsify-then-Classify: the pipeline, its report, and the trained classifier's application.
+
+export { StcAbortError, isAbortError } from './abort';
+export { applyClassifier, classifierDesign, type Classified, type StcClassifier, type StcNeuron } from './classifier';
+export { aggregationLayers, configBlocks, configName, searchConfigs, type StcConfig } from './configs';
+export type { FeatureSource, ModelInfo, SplitRows, StcInput } from './input';
+export type { NeuronStats, RowValue } from './neuron-stats';
+export { PAPER_ETA_GRID, type Metric, type MetricChoice, type StcOptions, type StcProgress, type StcSettings, type StcSpace, type StcStage } from './options';
+export { trainStc } from './pipeline';
+export { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type ChosenConfiguration, type ProbeEntry, type StcReport } from './report';

@@ -1,0 +1,134 @@
+// What a caller may tune, its defaults, and the settings a run records in its report.
+
+import { DEFAULT_LAMBDA_MIN_RATIO, DEFAULT_PATH_LENGTH, DEFAULT_PATIENCE } from '../learn/path';
+import { KINDS, POOLINGS, type Kind, type Pooling } from '../neurons';
+
+/** `paper`: one (kind, pooling) per configuration, as the paper searches. `extended` adds hid and
+ *  act together per pooling, and each kind set with all poolings combined. */
+export type StcSpace = 'paper' | 'extended';
+export type Metric = 'accuracy' | 'macroF1';
+export type MetricChoice = Metric | 'auto';
+export type StcStage = 'probe' | 'aggregate' | 'baseline' | 'test';
+
+export interface StcProgress {
+  readonly stage: StcStage;
+  /** Units of this stage finished: probes, aggregation fits (distinct feature sets of the
+   *  configuration x eta x k grid), baselines, test scorings. */
+  readonly done: number;
+  readonly total: number;
+  /** What was just finished, e.g. `L3.act.mean`. */
+  readonly item?: string;
+}
+
+/** The paper's eta grid. */
+export const PAPER_ETA_GRID: readonly number[] = [0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8];
+/** `auto` picks macro-F1 when the rarest training class has fewer than this share of the most
+ *  frequent one's examples. */
+export const IMBALANCE_RATIO = 0.5;
+
+export interface StcOptions {
+  /** Default both. */
+  readonly kinds?: readonly Kind[];
+  /** Default all three. */
+  readonly poolings?: readonly Pooling[];
+  /** Default `extended`. */
+  readonly space?: StcSpace;
+  /** Sparsification levels in (0, 1]; default the paper's grid. */
+  readonly etaGrid?: readonly number[];
+  /** Validation metric that selects everything; default `auto`. */
+  readonly metric?: MetricChoice;
+  /** Lambdas per regularisation path, log-spaced from lambda_max down to lambda_max x
+   *  `lambdaMinRatio` (default learn's 20 and 1e-3). */
+  readonly pathLength?: number;
+  readonly lambdaMinRatio?: number;
+  /** A path stops once this many consecutive points have not beaten its best validation score
+   *  (default learn's DEFAULT_PATIENCE; 0 fits every point). */
+  readonly patience?: number;
+  /** Fits run on this many worker threads (learn's pool); 1 fits in process. Default: one per
+   *  core. Results do not depend on it. */
+  readonly threads?: number;
+  readonly onProgress?: (progress: StcProgress) => void;
+  /** Checked between fits and at every path point; a cancelled run rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+}
+
+export const K_CONVENTION = 'k = number of transformer blocks run (the early-exit point), k = 1..L: act layers 0..k-1 and hid layers 0..k (hid[0] is the embedding output, so k = L includes the final hidden state)';
+export const TIE_BREAKS = 'probe and path point: the sparsest (largest lambda) among equal validation scores; final choice: highest validation score, then smaller k, then fewer classifier neurons, then fewer input features, then the first in search order (configuration, eta ascending)';
+
+export interface StcSettings {
+  readonly kinds: Kind[];
+  readonly poolings: Pooling[];
+  readonly space: StcSpace;
+  readonly etaGrid: number[];
+  readonly pathLength: number;
+  readonly lambdaMinRatio: number;
+  readonly patience: number;
+  readonly metric: Metric;
+  readonly metricReason: string;
+  readonly kConvention: string;
+  readonly tieBreaks: string;
+  /** Always true: every block is standardised with train means and deviations (stored per neuron). */
+  readonly standardised: true;
+}
+
+function subset<T extends string>(what: string, given: readonly T[] | undefined, all: readonly T[]): T[] {
+  if (given === undefined) return [...all];
+  const unknown = given.filter((g) => !all.includes(g));
+  if (given.length === 0 || unknown.length > 0) throw new Error(`${what} ${JSON.stringify(given)}: expected a non-empty list of ${all.join(', ')}`);
+  // Canonical order, duplicates dropped, so equal requests give equal reports.
+  return all.filter((a) => given.includes(a));
+}
+
+function etaGridOf(given: readonly number[] | undefined): number[] {
+  if (given === undefined) return [...PAPER_ETA_GRID];
+  if (given.length === 0 || given.some((e) => !(e > 0 && e <= 1))) throw new Error(`eta grid ${JSON.stringify(given)}: expected a non-empty list of numbers in (0, 1]`);
+  return [...new Set(given)].sort((a, b) => a - b);
+}
+
+function positiveInteger(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${what} ${value}: expected a positive integer`);
+  return value;
+}
+
+/** The metric `auto` resolves to, and why, from the training class counts. */
+export function chooseMetric(choice: MetricChoice, trainCounts: readonly number[], classes: readonly string[]): { metric: Metric; reason: string } {
+  if (choice !== 'auto') return { metric: choice, reason: 'set by the caller' };
+  let min = 0;
+  let max = 0;
+  trainCounts.forEach((c, k) => {
+    if (c < (trainCounts[min] as number)) min = k;
+    if (c > (trainCounts[max] as number)) max = k;
+  });
+  const rare = trainCounts[min] as number;
+  const frequent = trainCounts[max] as number;
+  const counts = `rarest training class "${classes[min]}" has ${rare} examples, most frequent "${classes[max]}" ${frequent}`;
+  return rare < IMBALANCE_RATIO * frequent
+    ? { metric: 'macroF1', reason: `auto: imbalanced (${counts}, under ${IMBALANCE_RATIO} x)` }
+    : { metric: 'accuracy', reason: `auto: balanced (${counts}, at least ${IMBALANCE_RATIO} x)` };
+}
+
+export function resolveSettings(options: StcOptions, trainCounts: readonly number[], classes: readonly string[]): StcSettings {
+  const space = options.space ?? 'extended';
+  if (space !== 'paper' && space !== 'extended') throw new Error(`space "${String(space)}": expected paper or extended`);
+  const metricChoice = options.metric ?? 'auto';
+  if (!['accuracy', 'macroF1', 'auto'].includes(metricChoice)) throw new Error(`metric "${String(metricChoice)}": expected accuracy, macroF1 or auto`);
+  const lambdaMinRatio = options.lambdaMinRatio ?? DEFAULT_LAMBDA_MIN_RATIO;
+  if (!(lambdaMinRatio > 0 && lambdaMinRatio < 1)) throw new Error(`lambdaMinRatio ${lambdaMinRatio}: expected a number in (0, 1)`);
+  const patience = options.patience ?? DEFAULT_PATIENCE;
+  if (!Number.isInteger(patience) || patience < 0) throw new Error(`patience ${patience}: expected a non-negative integer (0 fits the whole path)`);
+  const { metric, reason } = chooseMetric(metricChoice, trainCounts, classes);
+  return {
+    kinds: subset('kinds', options.kinds, KINDS),
+    poolings: subset('poolings', options.poolings, POOLINGS),
+    space,
+    etaGrid: etaGridOf(options.etaGrid),
+    pathLength: positiveInteger('pathLength', options.pathLength ?? DEFAULT_PATH_LENGTH),
+    lambdaMinRatio,
+    patience,
+    metric,
+    metricReason: reason,
+    kConvention: K_CONVENTION,
+    tieBreaks: TIE_BREAKS,
+    standardised: true,
+  };
+}

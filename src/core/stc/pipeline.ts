@@ -1,0 +1,202 @@
+// Sparsify-then-Classify end to end: probe every block, sparsify, aggregate progressively, choose
+// on validation, score the baselines and the chosen classifier on test once, and write the report.
+
+import { classificationMetrics, type ClassificationMetrics } from '../learn/metrics';
+import { allBlocks, blockName, type FeatureBlock } from '../neurons';
+import { throwIfAborted } from './abort';
+import { aggregate, type AggregationChoice } from './aggregate';
+import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassifier } from './classifier';
+import { configBlocks, searchConfigs } from './configs';
+import { checkInput, labelsOf, readChecked, type CheckedInput, type StcInput } from './input';
+import { neuronStats } from './neuron-stats';
+import { resolveSettings, type StcOptions, type StcSettings } from './options';
+import { probeBlock, type Probe, type ProbeProblem } from './probe';
+import { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type BaselineName, type ProbeEntry, type StcReport } from './report';
+import { createRunner, mapLimited, type PathRunner, type SearchOptions } from './search';
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+function probeEntry(p: Probe): ProbeEntry {
+  return {
+    block: p.name,
+    kind: p.block.kind,
+    layer: p.block.layer,
+    pooling: p.block.pooling,
+    dim: p.dim,
+    valScore: p.valScore,
+    lambda: p.lambda,
+    C: p.C,
+    support: p.support,
+    constant: p.standardisation.constant.length,
+    converged: p.converged,
+    pathPoints: p.pathPoints,
+    importanceFallback: p.importanceFallback,
+    seconds: p.seconds,
+  };
+}
+
+/** A probe's own model as a classifier over its whole block (the baselines). */
+function probeClassifier(p: Probe): StcClassifier {
+  const { mean, scale } = p.standardisation;
+  const columns = Array.from({ length: p.dim }, (_, index): ColumnSource => ({ ...p.block, index, mean: mean[index] as number, scale: scale[index] as number }));
+  return classifierFromModel(p.model, columns);
+}
+
+function chosenClassifier(chosen: AggregationChoice): StcClassifier {
+  const columns = chosen.columns.flatMap(({ probe, count }) =>
+    Array.from(probe.order.subarray(0, count), (index): ColumnSource => ({
+      ...probe.block,
+      index,
+      mean: probe.standardisation.mean[index] as number,
+      scale: probe.standardisation.scale[index] as number,
+    })),
+  );
+  return classifierFromModel(chosen.model, columns);
+}
+
+function testMetrics(c: StcClassifier, input: StcInput, test: Int32Array, signal: AbortSignal | undefined): ClassificationMetrics {
+  const { predictions, proba } = applyClassifier(c, input.source, test, signal);
+  return classificationMetrics(labelsOf(input.y, test), predictions, c.nClasses, proba);
+}
+
+function probeWarnings(p: Probe): string[] {
+  const out: string[] = [];
+  const constant = p.standardisation.constant.length;
+  if (constant === p.dim) out.push(`${p.name}: every neuron is constant on train (e.g. the first token's embedding); its probe is the intercept-only model and it contributes one uninformative neuron per eta`);
+  if (!p.converged) out.push(`${p.name}: the chosen path point did not reach the solver's tolerance`);
+  return out;
+}
+
+/**
+ * Trains STC on a feature source. Reads one block at a time (with worker threads, one per fit in
+ * flight); keeps per block its standardisation, probe model, importance ranking and the
+ * standardised train/dev values of the neurons any eta keeps. Rejects with an AbortError when
+ * `options.signal` fires.
+ */
+export async function trainStc(input: StcInput, options: StcOptions = {}): Promise<StcReport> {
+  const checked = checkInput(input);
+  const settings = resolveSettings(options, checked.counts.train, input.classes);
+  const runner = createRunner(options.threads, options.signal);
+  try {
+    return await run(input, options, checked, settings, runner);
+  } finally {
+    await runner.close();
+  }
+}
+
+async function run(input: StcInput, options: StcOptions, checked: CheckedInput, settings: StcSettings, runner: PathRunner): Promise<StcReport> {
+  const t0 = performance.now();
+  const { signal, onProgress } = options;
+  const { classes, source } = input;
+  const L = source.numLayers;
+  const warnings = [...checked.warnings];
+  const yTrain = labelsOf(input.y, checked.train);
+  const yDev = labelsOf(input.y, checked.dev);
+  const search: SearchOptions = { nClasses: classes.length, metric: settings.metric, pathLength: settings.pathLength, lambdaMinRatio: settings.lambdaMinRatio, patience: settings.patience };
+  const problem: ProbeProblem = { rows: checked, yTrain, yDev, etaGrid: settings.etaGrid, search, runner };
+
+  const probes = new Map<string, Probe>();
+  const runProbe = async (block: FeatureBlock): Promise<Probe> => {
+    throwIfAborted(signal);
+    const probe = await probeBlock(() => readChecked(source, block, input.y.length, checked), block, problem);
+    probes.set(probe.name, probe);
+    return probe;
+  };
+
+  // 1-2. Probes, and sparsification (ranking and eta counts, done inside each probe).
+  let t = performance.now();
+  const blocks = allBlocks(L, settings.kinds, settings.poolings);
+  let probed = 0;
+  // act blocks first: the FFN is typically 4x wider than the residual stream, so they take longest.
+  const searched = await mapLimited(
+    blocks,
+    runner.concurrency,
+    async (block) => {
+      const probe = await runProbe(block);
+      onProgress?.({ stage: 'probe', done: ++probed, total: blocks.length, item: probe.name });
+      return probe;
+    },
+    (block) => (block.kind === 'act' ? 1 : 0),
+  );
+  for (const p of searched) warnings.push(...probeWarnings(p));
+  const sparsifySeconds = searched.reduce((s, p) => s + p.sparsifySeconds, 0);
+  const probeSeconds = seconds(t) - sparsifySeconds;
+
+  // 3. Progressive aggregation over every configuration, eta and k; the choice on validation.
+  t = performance.now();
+  const configs = searchConfigs(settings.kinds, settings.poolings, settings.space);
+  const agg = await aggregate({ probes, configs, etaGrid: settings.etaGrid, numLayers: L, yTrain, yDev, search, runner, onProgress });
+  const { chosen } = agg;
+  const classifier = chosenClassifier(chosen);
+  const aggregateSeconds = seconds(t);
+
+  // 4. Baselines: the last hidden state (mean, single token) and the best probe of the search;
+  // a last-layer block outside the searched kinds or poolings is probed here.
+  t = performance.now();
+  const lastHid = (pooling: 'mean' | 'single'): FeatureBlock => ({ kind: 'hid', layer: L, pooling });
+  const bestProbe = searched.reduce((best, p) => (p.valScore > best.valScore ? p : best));
+  const baselineBlocks: [BaselineName, FeatureBlock][] = [['last-hid-mean', lastHid('mean')], ['last-hid-single', lastHid('single')], ['best-probe', bestProbe.block]];
+  let baselineFits = 0;
+  const baselines: BaselineEntry[] = [];
+  for (const [index, [name, block]] of baselineBlocks.entries()) {
+    let probe = probes.get(blockName(block));
+    if (!probe) {
+      probe = await runProbe(block);
+      warnings.push(...probeWarnings(probe));
+      baselineFits++;
+    }
+    baselines.push({
+      name,
+      block: probe.name,
+      valScore: probe.valScore,
+      lambda: probe.lambda,
+      C: probe.C,
+      support: probe.support,
+      ...(checked.test ? { test: testMetrics(probeClassifier(probe), input, checked.test, signal) } : {}),
+    });
+    onProgress?.({ stage: 'baseline', done: index + 1, total: baselineBlocks.length, item: name });
+  }
+  const baselineSeconds = seconds(t);
+  // 5. The chosen classifier on test, once.
+  t = performance.now();
+  const test = checked.test ? testMetrics(classifier, input, checked.test, signal) : undefined;
+  if (checked.test) onProgress?.({ stage: 'test', done: 1, total: 1 });
+  const testSeconds = seconds(t);
+
+  const chosenBlocks = configBlocks(chosen.config, chosen.k).map((b) => probes.get(blockName(b)) as Probe);
+  return {
+    schema: REPORT_SCHEMA,
+    version: REPORT_VERSION,
+    createdAt: new Date().toISOString(),
+    model: { ...input.model, numLayers: L },
+    data: {
+      classes: [...classes],
+      rows: { train: checked.train.length, dev: checked.dev.length, ...(checked.test ? { test: checked.test.length } : {}) },
+      counts: checked.counts,
+      ...(input.devSource !== undefined ? { devSource: input.devSource } : {}),
+    },
+    settings,
+    probes: searched.map(probeEntry),
+    sparsification: Object.fromEntries(searched.map((p) => [p.name, Object.fromEntries(settings.etaGrid.map((eta, e) => [String(eta), p.keptCounts[e] as number]))])),
+    aggregation: agg.curves,
+    chosen: { config: chosen.config, eta: chosen.eta, k: chosen.k, lambda: chosen.lambda, C: chosen.C, valScore: chosen.valScore, features: chosen.features, support: chosen.support, converged: chosen.converged },
+    classifier,
+    keptPerLayer: Array.from({ length: L + 1 }, (_, layer) => ({
+      layer,
+      hid: classifier.neurons.filter((n) => n.layer === layer && n.kind === 'hid').length,
+      act: classifier.neurons.filter((n) => n.layer === layer && n.kind === 'act').length,
+    })),
+    baselines,
+    ...(test ? { test } : {}),
+    featureCounts: {
+      candidates: chosenBlocks.reduce((s, p) => s + p.dim, 0),
+      probedNonZero: chosenBlocks.reduce((s, p) => s + p.importance.filter((v) => v > 0).length, 0),
+      keptAfterSparsify: chosen.features,
+      final: classifier.neurons.length,
+    },
+    fits: { probes: searched.length, aggregation: agg.fits, cached: agg.cached, baselines: baselineFits },
+    timings: { probe: probeSeconds, sparsify: sparsifySeconds, aggregate: aggregateSeconds, baselines: baselineSeconds, test: testSeconds, total: seconds(t0) },
+    neuronStats: neuronStats(classifier, probes, checked.train, yTrain),
+    warnings,
+  };
+}

@@ -1,0 +1,90 @@
+// The versioned training report: everything the UI and the CLI show about a run.
+// docs/report-schema.md documents every field; bump REPORT_VERSION on any incompatible change.
+
+import type { ClassificationMetrics } from '../learn/metrics';
+import type { Kind, Pooling } from '../neurons';
+import type { CurvePoint } from './aggregate';
+import type { StcClassifier } from './classifier';
+import type { StcConfig } from './configs';
+import type { ModelInfo } from './input';
+import type { NeuronStats } from './neuron-stats';
+import type { StcSettings } from './options';
+
+export const REPORT_SCHEMA = 'stc-report';
+export const REPORT_VERSION = 1;
+
+export interface ProbeEntry {
+  readonly block: string;
+  readonly kind: Kind;
+  readonly layer: number;
+  readonly pooling: Pooling;
+  readonly dim: number;
+  readonly valScore: number;
+  readonly lambda: number;
+  readonly C: number;
+  readonly support: number;
+  /** Neurons constant on train (never selected). */
+  readonly constant: number;
+  readonly converged: boolean;
+  readonly pathPoints: number;
+  readonly importanceFallback: boolean;
+  readonly seconds: number;
+}
+
+export interface ChosenConfiguration {
+  readonly config: StcConfig;
+  readonly eta: number;
+  readonly k: number;
+  readonly lambda: number;
+  readonly C: number;
+  readonly valScore: number;
+  readonly features: number;
+  readonly support: number;
+  readonly converged: boolean;
+}
+
+export type BaselineName = 'last-hid-mean' | 'last-hid-single' | 'best-probe';
+
+export interface BaselineEntry {
+  readonly name: BaselineName;
+  readonly block: string;
+  readonly valScore: number;
+  readonly lambda: number;
+  readonly C: number;
+  readonly support: number;
+  readonly test?: ClassificationMetrics;
+}
+
+export interface SplitCounts<T> {
+  readonly train: T;
+  readonly dev: T;
+  readonly test?: T;
+}
+
+export interface StcReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  readonly version: typeof REPORT_VERSION;
+  readonly createdAt: string;
+  readonly model: Partial<ModelInfo> & { readonly numLayers: number };
+  readonly data: {
+    readonly classes: string[];
+    readonly rows: SplitCounts<number>;
+    readonly counts: SplitCounts<number[]>;
+    readonly devSource?: string;
+  };
+  readonly settings: StcSettings;
+  readonly probes: ProbeEntry[];
+  /** sparsification[block][eta] = neurons kept. */
+  readonly sparsification: Record<string, Record<string, number>>;
+  readonly aggregation: { readonly config: StcConfig; readonly eta: number; readonly curve: CurvePoint[] }[];
+  readonly chosen: ChosenConfiguration;
+  readonly classifier: StcClassifier;
+  readonly keptPerLayer: { readonly layer: number; readonly hid: number; readonly act: number }[];
+  readonly baselines: BaselineEntry[];
+  readonly test?: ClassificationMetrics;
+  readonly featureCounts: { readonly candidates: number; readonly probedNonZero: number; readonly keptAfterSparsify: number; readonly final: number };
+  readonly fits: { readonly probes: number; readonly aggregation: number; readonly cached: number; readonly baselines: number };
+  readonly timings: { readonly probe: number; readonly sparsify: number; readonly aggregate: number; readonly baselines: number; readonly test: number; readonly total: number };
+  readonly neuronStats: NeuronStats[];
+  readonly warnings: string[];
+}

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { classificationMetrics } from '../../src/core/learn/metrics';
+import { allBlocks, blockName } from '../../src/core/neurons';
+import { applyClassifier, isAbortError, trainStc, type StcOptions, type StcReport } from '../../src/core/stc';
+import { checkReport } from './schema';
+import { syntheticInput } from './synthetic';
+
+const labels = (y: Int32Array, rows: Int32Array) => Int32Array.from(rows, (r) => y[r] as number);
+
+/** The report without what legitimately differs between two identical runs. */
+function stable(r: StcReport): unknown {
+  const { createdAt: _c, timings: _t, ...rest } = r;
+  return { ...rest, probes: r.probes.map(({ seconds: _s, ...p }) => p) };
+}
+
+describe('planted binary signal (act.mean, layers 2 and 4)', async () => {
+  const input = syntheticInput();
+  const report = await trainStc(input, { threads: 1 });
+
+  test('the report passes the schema check', () => checkReport(report));
+
+  test('finds the planted neurons, exits after block 5, and beats the last-layer baselines', () => {
+    const names = report.classifier.neurons.map((n) => n.name);
+    assert.ok(names.includes('L2.act.mean#3') && names.includes('L4.act.mean#7'), names.join(', '));
+    assert.ok(report.chosen.config.kinds.includes('act') && report.chosen.config.poolings.includes('mean'));
+    assert.ok(report.chosen.k === 5 || report.chosen.k === 6, `k = ${report.chosen.k}`);
+    const test = report.test;
+    assert.ok(test && test.accuracy > 0.78, `test accuracy ${test?.accuracy}`);
+    for (const b of report.baselines.filter((x) => x.name !== 'best-probe')) assert.ok((b.test?.accuracy ?? 1) < test.accuracy - 0.1, `${b.name}`);
+    assert.equal(report.settings.metric, 'accuracy');
+    assert.match(report.settings.metricReason, /balanced/);
+  });
+
+  test('probes see the planted blocks as the best ones', () => {
+    const best = [...report.probes].sort((a, b) => b.valScore - a.valScore).slice(0, 2).map((p) => p.block);
+    assert.deepEqual(new Set(best), new Set(['L2.act.mean', 'L4.act.mean']));
+    assert.equal(report.baselines[2]?.block, best[0]);
+  });
+
+  test('reads each probed block once (act first, the slower ones), then only the blocks baselines and test need', () => {
+    const blocks = allBlocks(6).map(blockName);
+    const act = blocks.filter((b) => b.includes('.act.'));
+    assert.deepEqual(input.reads.slice(0, blocks.length), [...act, ...blocks.filter((b) => !act.includes(b))]);
+    const used = new Set(report.classifier.neurons.map((n) => `L${n.layer}.${n.kind}.${n.pooling}`));
+    // A baseline whose probe kept no neuron (intercept only) needs no block at all.
+    const baselineReads = report.baselines.filter((b) => b.support > 0).length;
+    assert.equal(input.reads.length, blocks.length + baselineReads + used.size);
+  });
+
+  test('the exported classifier reproduces the validation score and the test metrics', () => {
+    const { dev, test: testRows } = input.splits;
+    const onDev = applyClassifier(report.classifier, input.source, dev);
+    assert.equal(classificationMetrics(labels(input.y, dev), onDev.predictions, 2).accuracy, report.chosen.valScore);
+    assert.ok(testRows);
+    const onTest = applyClassifier(report.classifier, input.source, testRows);
+    assert.deepEqual(classificationMetrics(labels(input.y, testRows), onTest.predictions, 2, onTest.proba), report.test);
+    for (let i = 0; i < testRows.length; i++) assert.ok(Math.abs((onTest.proba[2 * i] as number) + (onTest.proba[2 * i + 1] as number) - 1) < 1e-12);
+  });
+
+  test('neuron statistics put the planted class above the other', () => {
+    const stats = report.neuronStats.find((n) => n.name === 'L4.act.mean#7');
+    assert.ok(stats);
+    assert.ok((stats.classMeans[1] as number) > (stats.classMeans[0] as number) + 1);
+    assert.equal(stats.top.length, 10);
+    assert.ok(stats.top.every((t) => input.splits.train.includes(t.row)));
+  });
+});
+
+test('multi-class, imbalanced: auto picks macro-F1 and the classifier separates all four classes', async () => {
+  const input = syntheticInput({
+    classWeights: [4, 2, 1, 1],
+    rows: { train: 400, dev: 160, test: 160 },
+    plants: [
+      { block: 'L1.hid.mean', index: 2, klass: 1, strength: 3 },
+      { block: 'L3.act.max', index: 5, klass: 2, strength: 3 },
+      { block: 'L2.act.max', index: 9, klass: 3, strength: 3 },
+    ],
+  });
+  const report = await trainStc(input, { threads: 1, etaGrid: [0.01, 0.1, 0.5], poolings: ['mean', 'max'] });
+  checkReport(report);
+  assert.equal(report.settings.metric, 'macroF1');
+  assert.match(report.settings.metricReason, /imbalanced/);
+  assert.equal(report.classifier.outputs, 4);
+  const test = report.test;
+  assert.ok(test && test.macroF1 > 0.75, `test macro-F1 ${test?.macroF1}`);
+  const names = report.classifier.neurons.map((n) => n.name);
+  for (const planted of ['L1.hid.mean#2', 'L3.act.max#5', 'L2.act.max#9']) assert.ok(names.includes(planted), `${planted} in ${names.join(', ')}`);
+  assert.ok(report.chosen.k >= 3, `k = ${report.chosen.k}`);
+});
+
+describe('determinism and threads', () => {
+  const options: StcOptions = { poolings: ['mean', 'max'], etaGrid: [0.01, 0.3] };
+  test('the same input gives the same report, in process or on two worker threads', async () => {
+    const a = await trainStc(syntheticInput(), { ...options, threads: 1 });
+    const b = await trainStc(syntheticInput(), { ...options, threads: 1 });
+    const c = await trainStc(syntheticInput(), { ...options, threads: 2 });
+    assert.deepEqual(stable(b), stable(a));
+    assert.deepEqual(stable(c), stable(a));
+  });
+});
+
+describe('cancellation', () => {
+  for (const threads of [1, 2]) {
+    test(`a run aborted during the probes rejects with an AbortError (threads ${threads})`, async () => {
+      const controller = new AbortController();
+      let lastProgress = '';
+      const run = trainStc(syntheticInput(), {
+        threads,
+        onProgress: (p) => {
+          lastProgress = p.stage;
+          if (p.stage === 'probe' && p.done === 2) controller.abort();
+        },
+        signal: controller.signal,
+      });
+      await assert.rejects(run, (e) => isAbortError(e));
+      assert.equal(lastProgress, 'probe');
+    });
+  }
+
+  test('a run aborted during aggregation rejects with an AbortError', async () => {
+    const controller = new AbortController();
+    const run = trainStc(syntheticInput(), {
+      threads: 1,
+      onProgress: (p) => {
+        if (p.stage === 'aggregate' && p.done === 3) controller.abort();
+        assert.notEqual(p.stage, 'baseline');
+      },
+      signal: controller.signal,
+    });
+    await assert.rejects(run, (e) => isAbortError(e));
+  });
+
+  test('an already aborted signal stops before any fit', async () => {
+    const input = syntheticInput();
+    await assert.rejects(trainStc(input, { threads: 1, signal: AbortSignal.abort() }), (e) => isAbortError(e));
+    assert.deepEqual(input.reads, []);
+  });
+});
+
+test('without a test split: no test metrics, baselines without test, still a valid report', async () => {
+  const input = syntheticInput();
+  const report = await trainStc({ ...input, splits: { train: input.splits.train, dev: input.splits.dev } }, { threads: 1, space: 'paper', kinds: ['act'], etaGrid: [0.05] });
+  checkReport(report);
+  assert.equal(report.test, undefined);
+  assert.ok(report.baselines.every((b) => b.test === undefined));
+  // hid was not searched, so the last-layer baselines were probed for themselves.
+  assert.equal(report.fits.baselines, 2);
+});

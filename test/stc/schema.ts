@@ -1,0 +1,121 @@
+// A structural check of the training report: types, and the invariants the UI and CLI rely on.
+import assert from 'node:assert/strict';
+import { allBlocks, parseNeuronName, type Kind, type Pooling } from '../../src/core/neurons';
+import { REPORT_SCHEMA, REPORT_VERSION, aggregationLayers, searchConfigs, type StcReport } from '../../src/core/stc';
+
+const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+const isScore = (v: unknown) => isNumber(v) && (v as number) >= 0 && (v as number) <= 1;
+
+function checkMetrics(m: unknown, nClasses: number, rows: number, where: string): void {
+  const x = m as Record<string, unknown>;
+  assert.ok(isScore(x.accuracy) && isScore(x.macroF1) && isNumber(x.logLoss), `${where}: accuracy, macroF1, logLoss`);
+  const confusion = x.confusion as number[][];
+  assert.equal(confusion.length, nClasses, `${where}: confusion rows`);
+  assert.equal(confusion.flat().reduce((a, b) => a + b, 0), rows, `${where}: confusion total`);
+  assert.equal((x.perClass as unknown[]).length, nClasses, `${where}: perClass`);
+}
+
+/** Throws an AssertionError naming the first broken rule. */
+export function checkReport(r: StcReport): void {
+  // Plain JSON: no typed arrays, NaN or Infinity anywhere.
+  assert.deepEqual(JSON.parse(JSON.stringify(r)), r, 'report survives a JSON round trip');
+  assert.equal(r.schema, REPORT_SCHEMA);
+  assert.equal(r.version, REPORT_VERSION);
+  assert.ok(!Number.isNaN(Date.parse(r.createdAt)), 'createdAt is a date');
+  const L = r.model.numLayers;
+  assert.ok(Number.isInteger(L) && L >= 1, 'model.numLayers');
+  const K = r.data.classes.length;
+  const { settings: s } = r;
+  assert.ok(s.metric === 'accuracy' || s.metric === 'macroF1', 'settings.metric');
+  assert.ok(typeof s.metricReason === 'string' && typeof s.kConvention === 'string' && typeof s.tieBreaks === 'string');
+  for (const split of ['train', 'dev', 'test'] as const) {
+    const counts = r.data.counts[split];
+    if (split === 'test' && counts === undefined) continue;
+    assert.ok(counts && counts.length === K && counts.every(isCount), `data.counts.${split}`);
+    assert.equal(counts.reduce((a, b) => a + b, 0), r.data.rows[split], `data.rows.${split}`);
+  }
+
+  // Every probe of the search space, once, in order.
+  const blocks = allBlocks(L, s.kinds, s.poolings);
+  assert.deepEqual(r.probes.map((p) => p.block), blocks.map((b) => `L${b.layer}.${b.kind}.${b.pooling}`), 'one probe per block');
+  for (const p of r.probes) {
+    assert.ok(isScore(p.valScore) && isNumber(p.lambda) && p.lambda > 0 && isNumber(p.C) && p.C > 0, `${p.block}: scores`);
+    assert.ok(isCount(p.dim) && p.dim > 0 && isCount(p.support) && p.support <= p.dim && isCount(p.constant) && p.constant <= p.dim, `${p.block}: counts`);
+    assert.ok(isNumber(p.seconds) && isCount(p.pathPoints) && p.pathPoints >= 1 && typeof p.converged === 'boolean', `${p.block}: path`);
+    const kept = r.sparsification[p.block];
+    assert.ok(kept, `${p.block}: sparsification`);
+    const counts = s.etaGrid.map((eta) => kept[String(eta)] as number);
+    assert.ok(counts.every((c) => Number.isInteger(c) && c >= 1 && c <= p.dim), `${p.block}: kept counts in 1..dim`);
+    assert.ok(counts.every((c, i) => i === 0 || c >= (counts[i - 1] as number)), `${p.block}: kept counts grow with eta`);
+  }
+
+  // Aggregation: every configuration x eta, a curve over k = 1..L; the choice is its best point.
+  const configs = searchConfigs(s.kinds, s.poolings, s.space);
+  assert.equal(r.aggregation.length, configs.length * s.etaGrid.length, 'aggregation: configurations x etas');
+  let best = -Infinity;
+  for (const a of r.aggregation) {
+    assert.deepEqual(a.curve.map((c) => c.k), Array.from({ length: L }, (_, i) => i + 1), 'curve over k = 1..L');
+    for (const c of a.curve) {
+      assert.ok(isScore(c.valScore) && isCount(c.features) && c.features >= 1 && isCount(c.support) && c.support <= c.features, 'curve point');
+      best = Math.max(best, c.valScore);
+    }
+  }
+  const ch = r.chosen;
+  const home = r.aggregation.find((a) => JSON.stringify(a.config) === JSON.stringify(ch.config) && a.eta === ch.eta);
+  const point = home?.curve.find((c) => c.k === ch.k);
+  assert.ok(point, 'the chosen configuration appears in the aggregation');
+  assert.equal(point.valScore, ch.valScore);
+  assert.equal(point.features, ch.features);
+  assert.equal(point.support, ch.support);
+  assert.equal(ch.valScore, best, 'the chosen configuration has the best validation score');
+
+  // The classifier: parseable names that agree with their fields, inside the chosen configuration.
+  const c = r.classifier;
+  assert.equal(c.nClasses, K);
+  assert.equal(c.outputs, K === 2 ? 1 : K);
+  assert.equal(c.intercepts.length, c.outputs);
+  assert.equal(c.neurons.length, ch.support, 'one neuron per non-zero weight column');
+  for (const n of c.neurons) {
+    const parsed = parseNeuronName(n.name);
+    assert.deepEqual(parsed, { layer: n.layer, kind: n.kind, pooling: n.pooling, index: n.index }, `${n.name}: fields`);
+    assert.ok(ch.config.kinds.includes(n.kind) && ch.config.poolings.includes(n.pooling), `${n.name}: inside the chosen configuration`);
+    assert.ok(aggregationLayers(n.kind, ch.k).includes(n.layer), `${n.name}: within k = ${ch.k}`);
+    assert.ok(isNumber(n.mean) && isNumber(n.scale) && n.scale > 0, `${n.name}: standardisation`);
+    assert.equal(n.weights.length, c.outputs);
+    assert.ok(n.weights.some((w) => w !== 0) && n.importance > 0, `${n.name}: non-zero weight`);
+  }
+  assert.equal(new Set(c.neurons.map((n) => n.name)).size, c.neurons.length, 'neurons are distinct');
+  assert.equal(r.keptPerLayer.length, L + 1);
+  assert.equal(r.keptPerLayer.reduce((sum, l) => sum + l.hid + l.act, 0), c.neurons.length, 'keptPerLayer counts the neurons');
+  const fc = r.featureCounts;
+  assert.ok(fc.candidates >= fc.keptAfterSparsify && fc.keptAfterSparsify >= fc.final && fc.final === c.neurons.length && fc.keptAfterSparsify === ch.features, 'feature counts funnel');
+
+  // Baselines and test.
+  assert.deepEqual(r.baselines.map((b) => b.name), ['last-hid-mean', 'last-hid-single', 'best-probe']);
+  const bestProbe = Math.max(...r.probes.map((p) => p.valScore));
+  assert.equal(r.baselines[2]?.valScore, bestProbe, 'best-probe baseline is the best probe');
+  if (r.data.rows.test !== undefined) {
+    checkMetrics(r.test, K, r.data.rows.test, 'test');
+    for (const b of r.baselines) checkMetrics(b.test, K, r.data.rows.test, b.name);
+  } else {
+    assert.equal(r.test, undefined);
+  }
+
+  // Neuron statistics: one per neuron, histograms over the training rows of each class.
+  assert.deepEqual(r.neuronStats.map((n) => n.name), c.neurons.map((n) => n.name));
+  for (const n of r.neuronStats) {
+    assert.equal(n.histogram.length, K);
+    n.histogram.forEach((h, k) => {
+      assert.equal(h.length, n.bins);
+      assert.equal(h.reduce((a, b) => a + b, 0), r.data.counts.train[k], `${n.name}: histogram of class ${k}`);
+    });
+    assert.ok(n.min <= n.max && n.top.length > 0 && n.top.length === n.bottom.length);
+    assert.ok((n.top[0]?.value ?? NaN) === n.max && (n.bottom[0]?.value ?? NaN) === n.min, `${n.name}: top and bottom`);
+  }
+  for (const t of Object.values(r.timings)) assert.ok(isNumber(t) && t >= 0, 'timings');
+  assert.ok(r.warnings.every((w) => typeof w === 'string'));
+}
+
+export const kindsOf = (r: StcReport): Kind[] => r.settings.kinds;
+export const poolingsOf = (r: StcReport): Pooling[] => r.settings.poolings;
