@@ -696,19 +696,23 @@ export class L1LogisticSolver {
         if (dj !== 0) axpy(dj, X, j * n, dz, 0, n);
       }
     }
-    let l1Change = 0;
-    for (let a = 0; a < m; a++) {
-      const j = active[a] as number;
-      for (let k = 0; k < B; k++) {
-        const dj = D[k * p + j] as number;
-        if (dj === 0) continue;
-        const w = W[k * p + j] as number;
-        l1Change += Math.abs(w + dj) - Math.abs(w);
+    // Change of ||W||_1 along the direction after a step of length t.
+    const l1Change = (t: number) => {
+      let change = 0;
+      for (let a = 0; a < m; a++) {
+        const j = active[a] as number;
+        for (let k = 0; k < B; k++) {
+          const dj = D[k * p + j] as number;
+          if (dj === 0) continue;
+          const w = W[k * p + j] as number;
+          change += Math.abs(w + t * dj) - Math.abs(w);
+        }
       }
-    }
+      return change;
+    };
     let slope = 0;
     for (let q = 0; q < B * n; q++) slope += (R[q] as number) * (dz[q] as number);
-    const Delta = slope / n + lambda * l1Change;
+    const Delta = slope / n + lambda * l1Change(1);
     if (!(Delta < 0)) return false;
 
     for (let t = 1, back = 0; back < MAX_BACKTRACKS; back++, t *= 0.5) {
@@ -727,17 +731,7 @@ export class L1LogisticSolver {
           f += mx + Math.log(sum) - (base[i] as number) - t * (dz[(y[i] as number) * n + i] as number);
         }
       }
-      let pen = 0;
-      for (let a = 0; a < m; a++) {
-        const j = active[a] as number;
-        for (let k = 0; k < B; k++) {
-          const dj = D[k * p + j] as number;
-          if (dj === 0) continue;
-          const w = W[k * p + j] as number;
-          pen += Math.abs(w + t * dj) - Math.abs(w);
-        }
-      }
-      if (f / n + lambda * pen <= ARMIJO_SIGMA * t * Delta) {
+      if (f / n + lambda * l1Change(t) <= ARMIJO_SIGMA * t * Delta) {
         for (let a = 0; a < m; a++) {
           const j = active[a] as number;
           for (let k = 0; k < B; k++) {
