@@ -1,6 +1,6 @@
 // The configurations aggregation searches, and which blocks feed each one at an early-exit point k.
 
-import { KINDS, POOLINGS, type FeatureBlock, type Kind, type Pooling } from '../neurons';
+import { KINDS, POOLINGS, allBlocks, blockName, type FeatureBlock, type Kind, type Pooling } from '../neurons';
 import type { StcSpace } from './options';
 
 export interface StcConfig {
@@ -46,4 +46,16 @@ export function configBlocks(c: StcConfig, k: number): FeatureBlock[] {
     }
   }
   return out;
+}
+
+/** The last hidden state blocks the baselines read, whatever kinds and poolings are searched. */
+export function baselineBlocks(numLayers: number): FeatureBlock[] {
+  return (['mean', 'single'] as const).map((pooling) => ({ kind: 'hid', layer: numLayers, pooling }));
+}
+
+/** Every block trainStc reads for a search over these kinds and poolings: what to extract. */
+export function blocksRead(numLayers: number, kinds: readonly Kind[] = KINDS, poolings: readonly Pooling[] = POOLINGS): FeatureBlock[] {
+  const searched = allBlocks(numLayers, kinds, poolings);
+  const names = new Set(searched.map(blockName));
+  return [...searched, ...baselineBlocks(numLayers).filter((b) => !names.has(blockName(b)))];
 }

@@ -6,7 +6,7 @@ import { allBlocks, blockName, type FeatureBlock } from '../neurons';
 import { throwIfAborted } from './abort';
 import { aggregate, type AggregationChoice } from './aggregate';
 import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassifier } from './classifier';
-import { configBlocks, searchConfigs } from './configs';
+import { baselineBlocks, configBlocks, searchConfigs } from './configs';
 import { checkInput, labelsOf, readChecked, type CheckedInput, type StcInput } from './input';
 import { neuronStats } from './neuron-stats';
 import { resolveSettings, type StcOptions, type StcSettings } from './options';
@@ -133,12 +133,12 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   // 4. Baselines: the last hidden state (mean, single token) and the best probe of the search;
   // a last-layer block outside the searched kinds or poolings is probed here.
   t = performance.now();
-  const lastHid = (pooling: 'mean' | 'single'): FeatureBlock => ({ kind: 'hid', layer: L, pooling });
+  const [lastHidMean, lastHidSingle] = baselineBlocks(L) as [FeatureBlock, FeatureBlock];
   const bestProbe = searched.reduce((best, p) => (p.valScore > best.valScore ? p : best));
-  const baselineBlocks: [BaselineName, FeatureBlock][] = [['last-hid-mean', lastHid('mean')], ['last-hid-single', lastHid('single')], ['best-probe', bestProbe.block]];
+  const baselineFeatures: [BaselineName, FeatureBlock][] = [['last-hid-mean', lastHidMean], ['last-hid-single', lastHidSingle], ['best-probe', bestProbe.block]];
   let baselineFits = 0;
   const baselines: BaselineEntry[] = [];
-  for (const [index, [name, block]] of baselineBlocks.entries()) {
+  for (const [index, [name, block]] of baselineFeatures.entries()) {
     let probe = probes.get(blockName(block));
     if (!probe) {
       probe = await runProbe(block);
@@ -154,7 +154,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
       support: probe.support,
       ...(checked.test ? { test: testMetrics(probeClassifier(probe), input, checked.test, signal) } : {}),
     });
-    onProgress?.({ stage: 'baseline', done: index + 1, total: baselineBlocks.length, item: name });
+    onProgress?.({ stage: 'baseline', done: index + 1, total: baselineFeatures.length, item: name });
   }
   const baselineSeconds = seconds(t);
   // 5. The chosen classifier on test, once.

@@ -1,0 +1,6 @@
+// The content hashes the manifest records for the files beside it.
+import { createHash } from 'node:crypto';
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,35 @@
+// report.json against its manifest: the same format family, labels, k and classifier (the
+// manifest's copy is what inference uses; a difference means one of the two was edited).
+import { REPORT_SCHEMA, REPORT_VERSION, type StcClassifier, type StcReport } from '../stc';
+import { ArtifactError } from './errors';
+import { JsonCheck } from './json-check';
+import type { ClassifierManifest } from './types';
+
+export function checkReport(raw: unknown, file: string, manifest: ClassifierManifest): StcReport {
+  const c = new JsonCheck(file, 'invalid-report');
+  const r = c.object(raw, 'the report');
+  if (r.schema !== REPORT_SCHEMA) c.fail('schema', `is ${JSON.stringify(r.schema)}, expected "${REPORT_SCHEMA}"`);
+  const version = c.integer(r.version, 'version', 1);
+  if (version > REPORT_VERSION) {
+    throw new ArtifactError('newer-version', file, `the training report has format version ${version}, newer than this STC Lens reads (${REPORT_VERSION}). Upgrade STC Lens to load it.`);
+  }
+  const classes = c.array(c.object(r.data, 'data').classes, 'data.classes');
+  if (JSON.stringify(classes) !== JSON.stringify(manifest.labels)) c.fail('data.classes', `is ${JSON.stringify(classes)}, but manifest.json has the labels ${JSON.stringify(manifest.labels)}`);
+  const k = c.object(r.chosen, 'chosen').k;
+  if (k !== manifest.k) c.fail('chosen.k', `is ${JSON.stringify(k)}, but manifest.json has k = ${manifest.k}`);
+  const classifier = c.object(r.classifier, 'classifier') as unknown as StcClassifier;
+  if (JSON.stringify(knownFields(classifier)) !== JSON.stringify(knownFields(manifest.classifier))) c.fail('classifier', 'differs from the classifier in manifest.json');
+  c.array(r.neuronStats, 'neuronStats').forEach((value, i) => {
+    const s = c.object(value, `neuronStats[${i}]`);
+    for (const side of ['top', 'bottom'] as const) {
+      c.array(s[side], `neuronStats[${i}].${side}`).forEach((rv, j) => c.integer(c.object(rv, `neuronStats[${i}].${side}[${j}]`).row, `neuronStats[${i}].${side}[${j}].row`, 0));
+    }
+  });
+  return r as unknown as StcReport;
+}
+
+/** The classifier fields this version defines (a newer minor may add others to either copy). */
+function knownFields(c: StcClassifier): unknown {
+  const neurons = Array.isArray(c.neurons) ? c.neurons : [];
+  return [c.outputs, c.nClasses, c.intercepts, neurons.map((n) => [n.name, n.kind, n.layer, n.pooling, n.index, n.mean, n.scale, n.weights, n.importance])];
+}
