@@ -57,15 +57,20 @@ function canonicalBlocks(blocks: readonly FeatureBlock[], config: ModelConfig): 
   return allBlocks(config.numLayers).filter((b) => names.has(blockName(b)));
 }
 
-interface Rewrite {
-  /** The rewritten model's bytes: the (possibly flattened) original, then the appended pooling. */
-  parts: Uint8Array[];
-  tapping: Omit<TappedGraph, 'modelPath'>;
-  externalData: string[];
+/** A model read and understood: its (possibly flattened) bytes, the graph and where its taps are. */
+export interface AnalysedModel {
+  /** The model's bytes, a merged decoder's use_cache_branch If flattened into its no-cache branch. */
+  readonly bytes: Uint8Array;
+  readonly model: ModelProto;
+  readonly graph: Graph;
+  readonly inputs: GraphInput[];
+  readonly taps: Taps;
+  /** The default-domain opset. */
+  readonly opset: number;
 }
 
-/** Analyses the model and builds the rewritten graph; the slow path behind the cache. */
-function rewrite(modelFile: string, config: ModelConfig, blocks: readonly FeatureBlock[], original: Uint8Array): Rewrite {
+/** Decodes the model, flattens a merged decoder, and finds every block's taps. */
+export function analyseModel(modelFile: string, config: ModelConfig, original: Uint8Array): AnalysedModel {
   let bytes = original;
   let model = decode(bytes, modelFile);
   const inlined = inlineUseCacheBranch(bytes, model, modelFile);
@@ -84,6 +89,19 @@ function rewrite(modelFile: string, config: ModelConfig, blocks: readonly Featur
     const hint = functions > 0 ? ` The graph calls ${functions} model-local functions, whose insides are not searched; inline them first with the onnx Python package (onnx.inliner.inline_local_functions).` : '';
     throw new Error(`${modelFile}: ${(e as Error).message}${hint}`, { cause: e });
   }
+  return { bytes, model, graph, inputs, taps, opset: defaultOpset(model) };
+}
+
+interface Rewrite {
+  /** The rewritten model's bytes: the (possibly flattened) original, then the appended pooling. */
+  parts: Uint8Array[];
+  tapping: Omit<TappedGraph, 'modelPath'>;
+  externalData: string[];
+}
+
+/** Analyses the model and builds the rewritten graph; the slow path behind the cache. */
+function rewrite(modelFile: string, config: ModelConfig, blocks: readonly FeatureBlock[], original: Uint8Array): Rewrite {
+  const { bytes, model, graph, inputs, taps, opset } = analyseModel(modelFile, config, original);
   const singleToken = config.decoder ? 'last' : 'first';
   const requests: PoolRequest[] = blocks.map((block) => ({
     block,
@@ -92,7 +110,7 @@ function rewrite(modelFile: string, config: ModelConfig, blocks: readonly Featur
   }));
   const mask = inputs.find((i) => i.role === 'attention_mask');
   const fragment = buildPooling(requests, {
-    opset: defaultOpset(model),
+    opset,
     inputIds: (inputs.find((i) => i.role === 'input_ids') as GraphInput).name,
     attentionMask: mask?.name,
     singleToken,

@@ -4,41 +4,8 @@
 // no-cache branch (else_branch, what use_cache_branch=false runs). This is done on the wire
 // format, copying each node, initializer and value_info record byte for byte; only the If node
 // and the unused with-cache branch are dropped.
-import protobuf from 'protobufjs';
 import { encodeModel, type ModelProto, type NodeProto } from './schema';
-
-interface FieldSpan {
-  readonly field: number;
-  /** Whole record: tag, length and payload. */
-  readonly start: number;
-  readonly end: number;
-  /** Payload of a length-delimited record. */
-  readonly valueStart: number;
-}
-
-function spans(buf: Uint8Array, from = 0, to = buf.length): FieldSpan[] {
-  const reader = protobuf.Reader.create(buf.subarray(from, to));
-  const out: FieldSpan[] = [];
-  while (reader.pos < reader.len) {
-    const start = reader.pos;
-    const tag = reader.uint32();
-    const wireType = tag & 7;
-    let valueStart = reader.pos;
-    if (wireType === 2) {
-      const len = reader.uint32();
-      valueStart = reader.pos;
-      reader.skip(len);
-    } else reader.skipType(wireType);
-    out.push({ field: tag >>> 3, start: from + start, end: from + reader.pos, valueStart: from + valueStart });
-  }
-  return out;
-}
-
-function lengthDelimited(field: number, payload: readonly Uint8Array[]): Uint8Array {
-  const len = payload.reduce((n, p) => n + p.length, 0);
-  const head = protobuf.Writer.create().uint32((field << 3) | 2).uint32(len).finish();
-  return Buffer.concat([head, ...payload]);
-}
+import { lengthDelimited, spans, type FieldSpan } from './wire';
 
 const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;

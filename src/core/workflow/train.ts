@@ -106,7 +106,9 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
     session: { provider: o.device ?? 'auto' },
     signal: o.signal,
     onProgress: (p) => progress({ stage: 'extracting', done: p.rowsDone, total: p.rowsTotal, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds }),
-    onFallback: (f) => warn(`execution provider ${f.provider} unavailable (${f.reason}); fell back to the next one`),
+    // Under `auto` a missing GPU provider is the expected path, not news; a named device that
+    // could not be used is.
+    onFallback: (f) => (o.device && o.device !== 'auto' ? warn : log)(`execution provider ${f.provider} unavailable (${f.reason}); fell back to the next one`),
   });
   log(extracted.provider ? `features: ${blocks.length} blocks of ${data.texts.length} rows extracted on ${extracted.provider}` : `features: reused ${extracted.store.dir}`);
   const { store } = extracted;
@@ -132,7 +134,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
   );
   report.warnings.forEach(warn);
   const { chosen } = report;
-  log(`chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${chosen.k}, ${report.classifier.neurons.length} neurons, validation ${report.settings.metric} ${chosen.valScore.toFixed(4)}`);
+  log(`chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${chosen.k}, ${report.classifier.neurons.length} neuron${report.classifier.neurons.length === 1 ? '' : 's'}, validation ${report.settings.metric} ${chosen.valScore.toFixed(4)}`);
   // Cancelling after this point would race the rename; saving takes a moment, so it finishes.
   throwIfAborted(o.signal);
 

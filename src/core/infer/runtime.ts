@@ -1,0 +1,105 @@
+// A loaded classifier: the early-exit session, the model's tokenizer, and the batching and feeds
+// of extraction, so a text is tokenised, padded and run exactly as during training.
+import type { InferenceSession } from 'onnxruntime-node';
+import type { SavedClassifier } from '../artifact/types';
+import { DEFAULT_BATCH_LIMITS, planBatches, sortByLength } from '../extract/batching';
+import { buildFeeds } from '../extract/feeds';
+import type { BatchRunner, TokenEncoder } from '../extract/types';
+import type { ExecutionProvider } from '../model/session';
+import type { EarlyExitGraph } from '../onnx/early-exit';
+import { encodeTexts, type EncodedTexts } from './encode';
+import { predictionsFromValues } from './predictions';
+import type { ClassifierRuntime, ClassifyOptions, Prediction, TokenActivations } from './types';
+import type { Vocabulary } from './vocabulary';
+
+export interface RuntimeParts {
+  readonly saved: SavedClassifier;
+  readonly provider: ExecutionProvider;
+  readonly graph: EarlyExitGraph;
+  readonly session: InferenceSession;
+  readonly run: BatchRunner;
+  readonly encoder: TokenEncoder;
+  /** Read on first use: only explanations need token strings. */
+  readonly vocabulary: () => Vocabulary;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('Classification was cancelled.', 'AbortError');
+}
+
+export class EarlyExitRuntime implements ClassifierRuntime {
+  readonly saved: SavedClassifier;
+  readonly provider: ExecutionProvider;
+  private closed = false;
+  private vocabulary: Vocabulary | undefined;
+
+  constructor(private readonly parts: RuntimeParts) {
+    this.saved = parts.saved;
+    this.provider = parts.provider;
+  }
+
+  private get maxLength(): number {
+    return this.saved.manifest.tokenizer.maxLength;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`The classifier ${this.saved.manifest.name} was closed; open it again to use it.`);
+  }
+
+  /** Runs rows `rows` of `encoded` as one batch and returns the named output. */
+  private async runBatch(encoded: EncodedTexts, rows: ArrayLike<number>, paddedLength: number, output: string): Promise<Float32Array> {
+    const feeds = buildFeeds(this.parts.graph.inputs, { rows, paddedLength, padTokenId: this.parts.encoder.padTokenId ?? 0 }, encoded);
+    const out = (await this.parts.run(feeds, [output]))[output];
+    if (!out) throw new Error(`The early-exit graph ${this.parts.graph.modelPath} gave no ${output} output.`);
+    return out;
+  }
+
+  async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<Prediction[]> {
+    this.checkOpen();
+    const encoded = await encodeTexts(this.parts.encoder, texts, this.maxLength);
+    const lengths = encoded.ids.map((ids) => ids.length);
+    const order = sortByLength(lengths);
+    const sortedLengths = Array.from(order, (row) => lengths[row] ?? 0);
+    const batches = planBatches(sortedLengths, texts.length > 0 ? [{ from: 0, to: texts.length }] : [], DEFAULT_BATCH_LIMITS, !this.parts.graph.masked);
+    const n = this.saved.manifest.classifier.neurons.length;
+    const out: Prediction[] = new Array<Prediction>(texts.length);
+    let done = 0;
+    for (const batch of batches) {
+      checkAborted(options.signal);
+      const rows = order.subarray(batch.from, batch.to);
+      const values = await this.runBatch(encoded, rows, batch.paddedLength, this.parts.graph.pooled);
+      if (values.length !== rows.length * n) throw new Error(`The early-exit graph gave ${values.length} values for ${rows.length} texts of ${n} neurons.`);
+      const predictions = predictionsFromValues(this.saved, values, Array.from(rows, (r) => encoded.truncated[r] === true));
+      rows.forEach((row, i) => (out[row] = predictions[i] as Prediction));
+      done += rows.length;
+      options.onProgress?.(done, texts.length);
+    }
+    return out;
+  }
+
+  async tokenActivations(text: string, neurons: readonly string[]): Promise<TokenActivations> {
+    this.checkOpen();
+    const names = this.parts.graph.neurons;
+    const unknown = neurons.filter((name) => !names.includes(name));
+    if (unknown.length > 0) throw new Error(`${unknown.join(', ')}: not among the classifier's ${names.length} neurons (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`);
+    const encoded = await encodeTexts(this.parts.encoder, [text], this.maxLength);
+    const ids = Array.from(encoded.ids[0] ?? []);
+    const data = await this.runBatch(encoded, [0], ids.length, this.parts.graph.tokens);
+    const n = names.length;
+    if (data.length !== ids.length * n) throw new Error(`The early-exit graph gave ${data.length} per-token values for ${ids.length} tokens of ${n} neurons.`);
+    const values = new Map<string, Float32Array>();
+    for (const name of neurons) {
+      const j = names.indexOf(name);
+      values.set(name, Float32Array.from(ids, (_, t) => data[t * n + j] as number));
+    }
+    this.vocabulary ??= this.parts.vocabulary();
+    const vocabulary = this.vocabulary;
+    return { ids, tokens: ids.map((id) => vocabulary.token(id)), special: ids.map((id) => vocabulary.isSpecial(id)), values, truncated: encoded.truncated[0] === true };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.parts.session.release();
+  }
+}

@@ -1,0 +1,233 @@
+// The inference graph of a trained classifier: the base model cut after the last block its neurons
+// live in, outputting only those neurons, pooled ([batch, n]) and per token ([batch, seq, n]).
+// Each tapped tensor is narrowed to its kept neurons (Gather on the last axis) right after its
+// cast to float32, so pooling runs over a few columns instead of thousands; the pooling itself is the
+// extraction's (pooling.ts), node for node, which keeps both paths' values equal. Then every node
+// and weight the two outputs do not need is pruned (prune.ts). Built graphs are cached on disk.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { blockName, neuronName, type FeatureBlock, type Neuron } from '../neurons';
+import { REWRITE_VERSION, externalDataLocations, placeRewrittenModel, writeAtomic } from './cache';
+import type { ModelConfig } from './config';
+import { Graph } from './graph';
+import { analyseModel, type AnalysedModel } from './index';
+import { classifyInputs, type GraphInput } from './inputs';
+import { buildPooling, outputName, type GraphFragment, type PoolRequest } from './pooling';
+import { pruneToFragment } from './prune';
+import { AttributeType, DataType, decodeModel, type NodeProto, type TensorProto, type ValueInfoProto } from './schema';
+
+/** Bump when the early-exit graph changes what it produces, so stale cache entries are rebuilt. */
+export const EARLY_EXIT_VERSION = 1;
+const MANIFEST = 'early-exit.json';
+export const POOLED_OUTPUT = 'stc/neurons';
+export const TOKENS_OUTPUT = 'stc/neurons/tokens';
+
+export interface EarlyExitOptions {
+  readonly modelFile: string;
+  readonly config: ModelConfig;
+  /** Content identity of the model folder (ResolvedModel.sha256); with the neurons, the cache key. */
+  readonly modelSha256: string;
+  readonly neurons: readonly Neuron[];
+  readonly cacheDir: string;
+}
+
+export interface EarlyExitGraph {
+  /** Loadable with InferenceSession.create(modelPath). */
+  readonly modelPath: string;
+  /** What the graph still reads: inputs of pruned blocks (their past key/values) are gone. */
+  readonly inputs: GraphInput[];
+  /** False without an attention_mask input: rows must then be run unpadded. */
+  readonly masked: boolean;
+  /** float32 [batch, neurons.length]: each neuron's pooled value, in the order asked. */
+  readonly pooled: string;
+  /** float32 [batch, seq, neurons.length]: each neuron's value on every token. */
+  readonly tokens: string;
+  /** Neuron names in output order. */
+  readonly neurons: string[];
+}
+
+interface CachedEarlyExit extends EarlyExitGraph {
+  /** External data files, relative to the model's folder, still referenced after pruning. */
+  readonly externalData: string[];
+}
+
+function checkNeurons(neurons: readonly Neuron[], config: ModelConfig): void {
+  if (neurons.length === 0) throw new Error('the classifier has no neurons: an early-exit graph needs at least one.');
+  for (const n of neurons) {
+    const maxLayer = n.kind === 'hid' ? config.numLayers : config.numLayers - 1;
+    const dim = n.kind === 'hid' ? config.hiddenSize : config.intermediateSize;
+    if (!Number.isInteger(n.layer) || n.layer < 0 || n.layer > maxLayer || !Number.isInteger(n.index) || n.index < 0 || n.index >= dim) {
+      throw new Error(`${neuronName(n)}: the model has ${config.numLayers} layers of ${dim} ${n.kind} neurons, so ${n.kind} layers run from 0 to ${maxLayer} and indices from 0 to ${dim - 1}. The classifier belongs to another model.`);
+    }
+  }
+}
+
+export function earlyExitKey(o: Pick<EarlyExitOptions, 'config' | 'modelSha256' | 'neurons'>): string {
+  const identity = {
+    version: EARLY_EXIT_VERSION,
+    pooling: REWRITE_VERSION,
+    model: o.modelSha256,
+    config: [o.config.numLayers, o.config.hiddenSize, o.config.intermediateSize, o.config.decoder],
+    neurons: o.neurons.map(neuronName),
+  };
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
+}
+
+function int64Tensor(name: string, values: readonly number[]): TensorProto {
+  const raw = Buffer.alloc(8 * values.length);
+  values.forEach((v, i) => raw.writeBigInt64LE(BigInt(v), 8 * i));
+  return { name, data_type: DataType.INT64, dims: [values.length], raw_data: raw };
+}
+
+function node(opType: string, inputs: string[], output: string, axis?: number, to?: number): NodeProto {
+  const attribute = [
+    ...(axis === undefined ? [] : [{ name: 'axis', type: AttributeType.INT, i: axis }]),
+    ...(to === undefined ? [] : [{ name: 'to', type: AttributeType.INT, i: to }]),
+  ];
+  return { op_type: opType, name: output, input: inputs, output: [output], attribute };
+}
+
+function floatOutput(name: string, dims: ({ dim_param: string } | { dim_value: number })[]): ValueInfoProto {
+  return { name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims } } } };
+}
+
+/** One tapped tensor (a kind at a layer) narrowed to the neurons read from it. */
+interface TapColumns {
+  readonly id: string;
+  readonly tensor: string;
+  /** Distinct neuron indices, in first-use order; column c of the narrowed tensor is indices[c]. */
+  readonly indices: number[];
+  /** The narrowed tensor, float32 [batch, seq, indices.length]. */
+  narrowed: string;
+}
+
+function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: readonly Neuron[]): GraphFragment {
+  const inputIds = (a.inputs.find((i) => i.role === 'input_ids') as GraphInput).name;
+  const mask = a.inputs.find((i) => i.role === 'attention_mask')?.name;
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+
+  const taps = new Map<string, TapColumns>();
+  for (const n of neurons) {
+    const id = `${n.kind}${n.layer}`;
+    let tap = taps.get(id);
+    if (!tap) {
+      tap = { id, tensor: (n.kind === 'hid' ? a.taps.hid : a.taps.act)[n.layer] as string, indices: [], narrowed: '' };
+      taps.set(id, tap);
+    }
+    if (!tap.indices.includes(n.index)) tap.indices.push(n.index);
+  }
+  // Narrow each tap: [.., dim] (tokens possibly flattened into the batch) -> [batch, seq, m].
+  const batchSeq = `stc/ee/batch_seq`;
+  nodes.push(node('Shape', [inputIds], batchSeq));
+  for (const tap of taps.values()) {
+    const p = `stc/ee/${tap.id}`;
+    initializers.push(int64Tensor(`${p}/indices`, tap.indices), int64Tensor(`${p}/width`, [tap.indices.length]));
+    nodes.push(
+      // Cast first, as extraction does: onnxruntime computes float16 ops in float32 behind Casts it
+      // inserts, and the tap's values depend on which of those Casts meet ours and cancel out.
+      node('Cast', [tap.tensor], `${p}/float`, undefined, DataType.FLOAT),
+      node('Gather', [`${p}/float`, `${p}/indices`], `${p}/kept`, -1),
+      node('Concat', [batchSeq, `${p}/width`], `${p}/shape`, 0),
+      node('Reshape', [`${p}/kept`, `${p}/shape`], `${p}/bsm`),
+    );
+    tap.narrowed = `${p}/bsm`;
+  }
+
+  // Pool each (kind, layer, pooling) block over its tap's kept columns, exactly as extraction does.
+  const blocks = new Map<string, { block: FeatureBlock; tap: TapColumns; offset: number }>();
+  let width = 0;
+  for (const n of neurons) {
+    const name = blockName(n);
+    if (blocks.has(name)) continue;
+    const tap = taps.get(`${n.kind}${n.layer}`) as TapColumns;
+    blocks.set(name, { block: { kind: n.kind, layer: n.layer, pooling: n.pooling }, tap, offset: width });
+    width += tap.indices.length;
+  }
+  const requests: PoolRequest[] = [...blocks.values()].map((b) => ({ block: b.block, tensor: b.tap.narrowed, dim: b.tap.indices.length }));
+  const pooling = buildPooling(requests, { opset: a.opset, inputIds, attentionMask: mask, singleToken: config.decoder ? 'last' : 'first' });
+
+  // Concatenate, then pick each neuron's column in the order asked.
+  const tapOffsets = new Map<string, number>();
+  let tapWidth = 0;
+  for (const tap of taps.values()) {
+    tapOffsets.set(tap.id, tapWidth);
+    tapWidth += tap.indices.length;
+  }
+  const pooledColumns = neurons.map((n) => {
+    const b = blocks.get(blockName(n)) as { tap: TapColumns; offset: number };
+    return b.offset + b.tap.indices.indexOf(n.index);
+  });
+  const tokenColumns = neurons.map((n) => {
+    const id = `${n.kind}${n.layer}`;
+    return (tapOffsets.get(id) as number) + (taps.get(id) as TapColumns).indices.indexOf(n.index);
+  });
+  initializers.push(int64Tensor('stc/ee/pooled_columns', pooledColumns), int64Tensor('stc/ee/token_columns', tokenColumns));
+  nodes.push(
+    node('Concat', [...blocks.values()].map((b) => outputName(b.block)), 'stc/ee/pooled_blocks', 1),
+    node('Gather', ['stc/ee/pooled_blocks', 'stc/ee/pooled_columns'], POOLED_OUTPUT, 1),
+    node('Concat', [...taps.values()].map((t) => t.narrowed), 'stc/ee/token_taps', 2),
+    node('Gather', ['stc/ee/token_taps', 'stc/ee/token_columns'], TOKENS_OUTPUT, 2),
+  );
+  const n = { dim_value: neurons.length };
+  return {
+    nodes: [...nodes, ...pooling.nodes],
+    initializers: [...initializers, ...pooling.initializers],
+    outputs: [floatOutput(POOLED_OUTPUT, [{ dim_param: 'batch_size' }, n]), floatOutput(TOKENS_OUTPUT, [{ dim_param: 'batch_size' }, { dim_param: 'sequence_length' }, n])],
+  };
+}
+
+function sameFile(a: string, b: string): boolean {
+  const sa = fs.statSync(a, { throwIfNoEntry: false });
+  const sb = fs.statSync(b, { throwIfNoEntry: false });
+  return !!sa && !!sb && sa.ino === sb.ino && sa.dev === sb.dev;
+}
+
+/** The complete cache entry in `dir` whose links still lead to the model folder's data files. */
+function readCached(dir: string, modelDir: string): EarlyExitGraph | undefined {
+  let entry: CachedEarlyExit;
+  try {
+    entry = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as CachedEarlyExit;
+  } catch {
+    return undefined;
+  }
+  if (!fs.existsSync(entry.modelPath)) return undefined;
+  const dataDir = path.dirname(entry.modelPath);
+  if (!entry.externalData.every((loc) => sameFile(path.join(dataDir, loc), path.join(modelDir, loc)))) return undefined;
+  const { externalData: _, ...graph } = entry;
+  return graph;
+}
+
+/** The early-exit graph of `neurons`, from the cache or built (and cached) now. */
+export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGraph> {
+  checkNeurons(o.neurons, o.config);
+  if (!fs.statSync(o.modelFile, { throwIfNoEntry: false })?.isFile()) throw new Error(`${o.modelFile}: the model file does not exist.`);
+  const key = earlyExitKey(o);
+  const dir = path.join(o.cacheDir, `early-exit-${key}`);
+  const cached = readCached(dir, path.dirname(o.modelFile));
+  if (cached) return cached;
+
+  const analysed = analyseModel(o.modelFile, o.config, await fs.promises.readFile(o.modelFile));
+  const fragment = earlyExitFragment(analysed, o.config, o.neurons);
+  const bytes = pruneToFragment(analysed.bytes, analysed.model, fragment);
+  const pruned = decodeModel(bytes);
+  const inputs = classifyInputs(new Graph(pruned.graph ?? {}).inputs, o.modelFile);
+  const externalData = externalDataLocations(pruned);
+  fs.mkdirSync(dir, { recursive: true });
+  const modelPath = placeRewrittenModel(o.modelFile, externalData, dir, key);
+  writeAtomic(modelPath, [bytes]);
+  const entry: CachedEarlyExit = {
+    modelPath,
+    inputs,
+    masked: inputs.some((i) => i.role === 'attention_mask'),
+    pooled: POOLED_OUTPUT,
+    tokens: TOKENS_OUTPUT,
+    neurons: o.neurons.map(neuronName),
+    externalData,
+  };
+  // Written last: its presence marks the entry complete.
+  writeAtomic(path.join(dir, MANIFEST), [Buffer.from(JSON.stringify(entry, null, 1))]);
+  const { externalData: _, ...graph } = entry;
+  return graph;
+}
