@@ -9,7 +9,14 @@ export interface Locator {
   waitFor(options: { state: 'visible'; timeout: number }): Promise<void>;
 }
 
+export interface Keyboard {
+  type(text: string): Promise<void>;
+  /** A Playwright key name: `Enter`, `ArrowDown`, `Escape`, `Control+A`. */
+  press(key: string): Promise<void>;
+}
+
 export interface Page {
+  readonly keyboard: Keyboard;
   exposeFunction(name: string, callback: (...args: unknown[]) => unknown): Promise<void>;
   goto(url: string): Promise<unknown>;
   getByText(text: string): Locator;

@@ -66,6 +66,12 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         await requirePage(page).getByText(text).first().waitFor({ state: 'visible', timeout: timeoutMs });
         return {};
       },
+      keyboard: async ({ type, press }) => {
+        const keyboard = requirePage(page).keyboard;
+        if (type !== undefined) await keyboard.type(type);
+        if (press !== undefined) await keyboard.press(press);
+        return {};
+      },
       result: (reported) => {
         counts = reported;
         return Promise.resolve({});

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import manifest from '../../../package.json';
 import { activateExtension } from './extension';
 import { test } from './harness';
-import { screenshotInThemes, waitForText } from './workbench';
 
 test('the extension host runs Node 20', () => {
   assert.equal(process.versions.node.split('.')[0], '20');
@@ -13,15 +13,18 @@ test('the extension activates', async () => {
   assert.equal(extension.isActive, true);
 });
 
-test('stc.train is registered', async () => {
-  const commands = await vscode.commands.getCommands(true);
-  assert.ok(commands.includes('stc.train'), 'stc.train is missing from the registered commands');
+test('every contributed command is registered', async () => {
+  await activateExtension();
+  const registered = new Set(await vscode.commands.getCommands(true));
+  const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !registered.has(c));
+  assert.deepEqual(missing, []);
 });
 
-test('stc.train shows its notification and resolves once it is closed', async () => {
-  const done = vscode.commands.executeCommand('stc.train');
-  await waitForText('training from the editor is not available yet');
-  await screenshotInThemes('train-notification');
-  await vscode.commands.executeCommand('notifications.clearAll');
-  assert.equal(await done, undefined);
+test('every setting is described and prefixed stcLens.', () => {
+  const properties = Object.entries(manifest.contributes.configuration.properties) as [string, { description?: string; markdownDescription?: string }][];
+  assert.ok(properties.length > 0);
+  for (const [key, p] of properties) {
+    assert.ok(key.startsWith('stcLens.'), key);
+    assert.ok((p.description ?? p.markdownDescription ?? '').length > 20, `${key} has no description`);
+  }
 });

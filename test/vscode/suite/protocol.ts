@@ -25,6 +25,9 @@ export interface HarnessCalls {
   screenshot: { request: { name: string }; response: { path: string } };
   /** Waits until some visible element of the workbench shows `text`. */
   waitForText: { request: { text: string; timeoutMs: number }; response: Record<string, never> };
+  /** Types text into the focused element, then presses a key (Playwright key names: `Enter`,
+   *  `ArrowDown`, `Escape`...); either may be left out. Drives quick picks and input boxes. */
+  keyboard: { request: { type?: string; press?: string }; response: Record<string, never> };
   /** The suite's counts, sent once at the end of its run. */
   result: { request: { passed: number; failed: number }; response: Record<string, never> };
 }

@@ -47,6 +47,16 @@ export async function useColorTheme(theme: string): Promise<void> {
   await applied;
 }
 
+/** Types into the focused element of the workbench (a quick pick, an input box) and presses `press`. */
+export async function typeText(type: string, press = 'Enter'): Promise<void> {
+  await call('keyboard', { type, press });
+}
+
+/** Presses one key in the workbench (Playwright key names: `Enter`, `ArrowDown`, `Escape`). */
+export async function pressKey(press: string): Promise<void> {
+  await call('keyboard', { press });
+}
+
 export async function reportResult(counts: HarnessCalls['result']['request']): Promise<void> {
   await call('result', counts);
 }

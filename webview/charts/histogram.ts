@@ -1,0 +1,96 @@
+// Per-class distributions of a neuron's standardised training values (report neuronStats):
+// one translucent step area per class over the shared bins.
+
+import * as d3 from 'd3';
+import { attachCursor } from './cursor';
+import { MARGIN } from './line-chart';
+
+export interface HistogramSpec {
+  readonly min: number;
+  readonly max: number;
+  readonly histogram: readonly (readonly number[])[];
+  readonly classes: readonly string[];
+  readonly colors: readonly string[];
+  /** Raw activation of a standardised value (for the tooltip). */
+  readonly raw: (value: number) => number;
+  /** Standardised value to mark (the editor selection's), if any. */
+  readonly mark?: number;
+}
+
+export function histogramChart(spec: HistogramSpec, width: number, height = 150): SVGSVGElement {
+  const bins = spec.histogram[0]?.length ?? 0;
+  const binWidth = bins > 0 ? (spec.max - spec.min) / bins : 0;
+  const lo = Math.min(spec.min, spec.mark ?? spec.min);
+  const hi = Math.max(spec.max, spec.mark ?? spec.max, spec.min + 1e-9);
+  const x = d3.scaleLinear().domain([lo, hi]).range([MARGIN.left, width - MARGIN.right]);
+  // Shares of each class's rows, so classes of different sizes compare.
+  const shares = spec.histogram.map((counts) => {
+    const total = counts.reduce((a, b) => a + b, 0) || 1;
+    return counts.map((c) => c / total);
+  });
+  const top = Math.max(1e-9, ...shares.flat());
+  const y = d3
+    .scaleLinear()
+    .domain([0, top])
+    .nice()
+    .range([height - MARGIN.bottom, MARGIN.top]);
+  const svg = d3
+    .create('svg')
+    .attr('class', 'chart')
+    .attr('width', width)
+    .attr('height', height)
+    .attr('role', 'img')
+    .attr('tabindex', 0)
+    .attr('aria-label', `Distribution of the standardised value per class (${spec.classes.join(', ')}). Arrow keys move along the bins.`)
+    .attr('aria-describedby', 'stc-tooltip');
+  svg
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${height - MARGIN.bottom})`)
+    .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 60))));
+  svg.append('g').attr('class', 'axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(3).tickFormat(d3.format('.0%')));
+  svg
+    .append('text')
+    .attr('class', 'axis-label')
+    .attr('x', width - MARGIN.right)
+    .attr('y', height - 2)
+    .attr('text-anchor', 'end')
+    .text('standardised value');
+  const edge = (b: number) => spec.min + b * binWidth;
+  const area = d3
+    .area<number>()
+    .curve(d3.curveStepAfter)
+    .x((_, b) => x(edge(b)))
+    .y0(y(0))
+    .y1((v) => y(v));
+  shares.forEach((values, k) => {
+    const color = spec.colors[k] ?? 'currentColor';
+    svg
+      .append('path')
+      .attr('class', 'histogram')
+      .attr('d', area([...values, values[values.length - 1] ?? 0]))
+      .style('fill', color)
+      .style('stroke', color);
+  });
+  if (spec.mark !== undefined) {
+    const mx = x(spec.mark);
+    svg.append('line').attr('class', 'marker').attr('x1', mx).attr('x2', mx).attr('y1', MARGIN.top).attr('y2', height - MARGIN.bottom);
+    svg.append('text').attr('class', 'marker-label').attr('x', mx + 3).attr('y', MARGIN.top + 10).text('selection');
+  }
+  const cursor = svg.append('rect').attr('class', 'cursor-band').attr('y', MARGIN.top).attr('height', height - MARGIN.top - MARGIN.bottom).attr('visibility', 'hidden');
+  const node = svg.node() as SVGSVGElement;
+  const binIds = d3.range(bins);
+  attachCursor(node, {
+    xs: binIds,
+    position: (b) => x(edge(b + 0.5)),
+    describe: (b) => [
+      `${edge(b).toFixed(2)} to ${edge(b + 1).toFixed(2)} (raw ${spec.raw(edge(b)).toFixed(3)} to ${spec.raw(edge(b + 1)).toFixed(3)})`,
+      ...spec.classes.map((c, k) => `${c}: ${spec.histogram[k]?.[b] ?? 0} rows (${((shares[k]?.[b] ?? 0) * 100).toFixed(1)}%)`),
+    ],
+    onMove: (b) => {
+      cursor.attr('visibility', b === undefined ? 'hidden' : 'visible');
+      if (b !== undefined) cursor.attr('x', x(edge(b))).attr('width', Math.max(1, x(edge(b + 1)) - x(edge(b))));
+    },
+  });
+  return node;
+}
