@@ -36,7 +36,7 @@ test('the hover shows the prediction, the probabilities, the neurons with comman
   assert.ok(md.includes(`[L3\\.hid\\.mean\\#12](command:stc.showNeuron?${args} "Show this neuron in the Layer Explorer") | 1.234 | +2.10 | +0.84 |`));
   assert.ok(md.includes('| -0.500 | -1.00 | -0.20 |'));
   // Special tokens ([CLS], [SEP]) are never highlighted, however high their value.
-  assert.ok(md.includes('fires most: great (3.00), movie (2.00)'));
+  assert.ok(md.includes('fires most: “great” (3.00), “movie” (2.00)'));
   assert.ok(md.includes('> a truly **great** **movie**'));
   assert.ok(md.includes('(command:stc.openLayerExplorer?%5B%5D'));
 });
@@ -107,4 +107,13 @@ test('highlighting keeps punctuation outside the bold and shows a window of long
   const shown = highlighted(long, [{ token: 'target', start, end: start + 6, special: false }]);
   assert.match(shown, /^… x .*\*\*target\*\* y .* …$/);
   assert.ok(shown.length < 400);
+});
+
+test('the highlighted pieces of one word are one bold run', () => {
+  const text = 'I loved it';
+  const pieces = [
+    { token: 'love', start: 2, end: 6, special: false },
+    { token: '##d', start: 6, end: 7, special: false },
+  ];
+  assert.equal(highlighted(text, pieces), 'I **loved** it');
 });

@@ -78,7 +78,7 @@ function tokenNote(e: Explanation): string {
   const strongest = strongestTokens(e.tokens, neuron);
   if (strongest.length === 0) return '';
   const list = strongest
-    .map((i) => `${escapeMarkdown(e.text.slice((e.tokens[i] as TokenSpan).start, (e.tokens[i] as TokenSpan).end))} (${(neuron.values[i] ?? 0).toFixed(2)})`)
+    .map((i) => `“${escapeMarkdown(e.text.slice((e.tokens[i] as TokenSpan).start, (e.tokens[i] as TokenSpan).end))}” (${(neuron.values[i] ?? 0).toFixed(2)})`)
     .join(', ');
   return `Where **${escapeMarkdown(neuron.name)}** fires most: ${list}\n\n> ${highlighted(e.text, strongest.map((i) => e.tokens[i] as TokenSpan))}`;
 }
@@ -111,11 +111,17 @@ export function highlighted(text: string, spans: readonly TokenSpan[]): string {
   const marks = spans
     .map((s) => trimToWord(text, s.start, s.end))
     .filter((s) => s.end > s.start && s.start >= from && s.end <= to)
-    .sort((a, b) => a.start - b.start);
+    .sort((a, b) => a.start - b.start)
+    // Touching spans (the pieces of one word) become one: `**love****d**` is not bold in CommonMark.
+    .reduce<{ start: number; end: number }[]>((merged, m) => {
+      const last = merged[merged.length - 1];
+      if (last && m.start <= last.end) last.end = Math.max(last.end, m.end);
+      else merged.push({ ...m });
+      return merged;
+    }, []);
   let out = from > 0 ? '… ' : '';
   let at = from;
   for (const m of marks) {
-    if (m.start < at) continue; // overlapping spans: the first wins
     out += escapeMarkdown(text.slice(at, m.start)) + `**${escapeMarkdown(text.slice(m.start, m.end))}**`;
     at = m.end;
   }
