@@ -7,6 +7,11 @@ import { loadTokenizer } from '../../src/core/model/tokenizer';
 import type { TokenEncoder } from '../../src/core/extract/types';
 import { readJson, readReference, realLength, referencedModels, REFERENCE_DIR, type TruncationReference } from './reference';
 
+interface TokenizerJson {
+  readonly model: { readonly vocab: Record<string, number> | [string, number][] };
+  readonly added_tokens: { readonly id: number; readonly content: string; readonly special: boolean }[];
+}
+
 const truncation = readJson<TruncationReference>(path.join(REFERENCE_DIR, 'truncation.json'));
 
 // Offline means no request at all, not merely a failed one: any fetch fails the test that made it.
@@ -48,9 +53,26 @@ for (const [name, folder] of referencedModels()) {
     const expected = truncation.input_ids[name];
     assert.ok(expected, `truncation.json has ${name}`);
     const tokenizer = await loadTokenizer(folder);
-    const { ids, typeIds } = tokenizer.encode(truncation.texts, truncation.max_length);
+    const { ids, typeIds, truncated } = tokenizer.encode(truncation.texts, truncation.max_length);
     assert.deepEqual(ids, expected);
     typeIds?.forEach((row, i) => assert.equal(row.length, ids[i]?.length));
+    const uncut = tokenizer.encode(truncation.texts, 10_000).ids;
+    assert.deepEqual(truncated, uncut.map((row) => row.length > truncation.max_length), 'truncated says which texts lost tokens');
+  });
+
+  test(`${name}: token strings and special flags are tokenizer.json's, added tokens first`, async () => {
+    const json = readJson<TokenizerJson>(path.join(folder, 'tokenizer.json'));
+    const expected = new Map<number, { token: string; special: boolean }>();
+    const vocab = json.model.vocab;
+    // WordPiece and BPE map token -> id; Unigram lists [piece, score] with the id as position.
+    if (Array.isArray(vocab)) vocab.forEach(([piece], id) => expected.set(id, { token: piece, special: false }));
+    else for (const [piece, id] of Object.entries(vocab)) expected.set(id, { token: piece, special: false });
+    for (const t of json.added_tokens) expected.set(t.id, { token: t.content, special: t.special });
+    const ids = [...expected.keys(), Math.max(...expected.keys()) + 1];
+    const tokenizer = await loadTokenizer(folder);
+    const { tokens, special } = tokenizer.tokens(ids);
+    assert.deepEqual(tokens, ids.map((id) => expected.get(id)?.token ?? `<id ${id}>`));
+    assert.deepEqual(special, ids.map((id) => expected.get(id)?.special ?? false));
   });
 }
 
@@ -71,4 +93,12 @@ test('maxLength shorter than the special tokens is an error that says so', async
   assert.deepEqual(tokenizer.encode(['a good film'], 2).ids, [[2, 3]], 'room for [CLS] and [SEP] only');
   assert.throws(() => tokenizer.encode(['a good film'], 1), /shorter than the 2 special tokens/);
   assert.throws(() => tokenizer.encode(['a good film'], 0), /whole number >= 1/);
+});
+
+test('special tokens typed in the text and unknown characters are flagged special', async () => {
+  const [, bert] = referencedModels().find(([name]) => name === 'bert') ?? [];
+  assert.ok(bert);
+  const tokenizer = await loadTokenizer(bert);
+  const [ids = []] = tokenizer.encode(['a [SEP] 😀'], 32).ids;
+  assert.deepEqual(tokenizer.tokens(ids), { tokens: ['[CLS]', 'a', '[SEP]', '[UNK]', '[SEP]'], special: [true, false, true, true, true] });
 });

@@ -5,6 +5,7 @@ import { DEFAULT_BATCH_LIMITS, planBatches, remainingRanges, sortByLength, type 
 import { buildFeeds, type TokenizedRows } from './feeds';
 import { RateMeter, type ExtractProgress } from './progress';
 import type { FeatureStoreWriter } from './store-writer';
+import { tokenizeTexts } from './tokenize';
 import type { BatchRunner, GraphIO, TokenEncoder } from './types';
 
 export interface ExtractionJob {
@@ -42,25 +43,12 @@ async function tokenize(job: ExtractionJob, report: (rowsDone: number) => void):
   let typeIds: Int32Array[] | undefined;
   for (let start = 0; start < job.texts.length; start += TOKENIZE_CHUNK) {
     checkAborted(job.signal);
-    const chunk = job.texts.slice(start, start + TOKENIZE_CHUNK);
-    const encoded = await job.encoder.encode(chunk, job.maxLength);
-    for (let i = 0; i < chunk.length; i++) {
-      const row = start + i;
-      let rowIds = encoded.ids[i] ?? [];
-      if (rowIds.length > job.maxLength) {
-        throw new Error(`The tokenizer returned ${rowIds.length} tokens for row ${row}, more than the maximum length ${job.maxLength}: it did not truncate.`);
-      }
-      if (rowIds.length === 0) {
-        // A decoder tokenizer without BOS yields nothing for an empty text; the graph needs >= 1 token.
-        if (job.encoder.emptyTextTokenId === undefined) {
-          throw new Error(`Row ${row} encodes to no tokens and the tokenizer has no BOS, EOS, PAD or UNK token to stand in; remove empty rows from the dataset.`);
-        }
-        rowIds = [job.encoder.emptyTextTokenId];
-      }
-      ids.push(Int32Array.from(rowIds));
-      const rowTypes = encoded.typeIds?.[i];
-      if (rowTypes) (typeIds ??= [])[row] = Int32Array.from(rowTypes.slice(0, rowIds.length));
-    }
+    const chunk = await tokenizeTexts(job.encoder, job.texts.slice(start, start + TOKENIZE_CHUNK), job.maxLength, start);
+    chunk.ids.forEach((rowIds, i) => {
+      ids.push(rowIds);
+      const rowTypes = chunk.typeIds?.[i];
+      if (rowTypes) (typeIds ??= [])[start + i] = rowTypes;
+    });
     report(Math.min(start + TOKENIZE_CHUNK, job.texts.length));
   }
   return { ids, typeIds };

@@ -9,7 +9,6 @@ import { readModelConfig } from '../onnx';
 import { earlyExitGraph } from '../onnx/early-exit';
 import { EarlyExitRuntime } from './runtime';
 import type { ClassifierRuntime } from './types';
-import { readVocabulary } from './vocabulary';
 
 export * from './types';
 
@@ -47,6 +46,5 @@ export async function openClassifier(saved: SavedClassifier, options: OpenClassi
     session: opened.session,
     run: await ortBatchRunner(opened.session),
     encoder,
-    vocabulary: () => readVocabulary(model.folder),
   });
 }

@@ -4,13 +4,13 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { SavedClassifier } from '../artifact/types';
 import { DEFAULT_BATCH_LIMITS, planBatches, sortByLength } from '../extract/batching';
 import { buildFeeds } from '../extract/feeds';
-import type { BatchRunner, TokenEncoder } from '../extract/types';
+import { tokenizeTexts, type TokenizedTexts } from '../extract/tokenize';
+import type { BatchRunner } from '../extract/types';
 import type { ExecutionProvider } from '../model/session';
+import type { TextTokenizer } from '../model/tokenizer';
 import type { EarlyExitGraph } from '../onnx/early-exit';
-import { encodeTexts, type EncodedTexts } from './encode';
 import { predictionsFromValues } from './predictions';
 import type { ClassifierRuntime, ClassifyOptions, Prediction, TokenActivations } from './types';
-import type { Vocabulary } from './vocabulary';
 
 export interface RuntimeParts {
   readonly saved: SavedClassifier;
@@ -18,9 +18,7 @@ export interface RuntimeParts {
   readonly graph: EarlyExitGraph;
   readonly session: InferenceSession;
   readonly run: BatchRunner;
-  readonly encoder: TokenEncoder;
-  /** Read on first use: only explanations need token strings. */
-  readonly vocabulary: () => Vocabulary;
+  readonly encoder: TextTokenizer;
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
@@ -31,7 +29,6 @@ export class EarlyExitRuntime implements ClassifierRuntime {
   readonly saved: SavedClassifier;
   readonly provider: ExecutionProvider;
   private closed = false;
-  private vocabulary: Vocabulary | undefined;
 
   constructor(private readonly parts: RuntimeParts) {
     this.saved = parts.saved;
@@ -47,7 +44,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
   }
 
   /** Runs rows `rows` of `encoded` as one batch and returns the named output. */
-  private async runBatch(encoded: EncodedTexts, rows: ArrayLike<number>, paddedLength: number, output: string): Promise<Float32Array> {
+  private async runBatch(encoded: TokenizedTexts, rows: ArrayLike<number>, paddedLength: number, output: string): Promise<Float32Array> {
     const feeds = buildFeeds(this.parts.graph.inputs, { rows, paddedLength, padTokenId: this.parts.encoder.padTokenId ?? 0 }, encoded);
     const out = (await this.parts.run(feeds, [output]))[output];
     if (!out) throw new Error(`The early-exit graph ${this.parts.graph.modelPath} gave no ${output} output.`);
@@ -56,7 +53,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
 
   async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<Prediction[]> {
     this.checkOpen();
-    const encoded = await encodeTexts(this.parts.encoder, texts, this.maxLength);
+    const encoded = await tokenizeTexts(this.parts.encoder, texts, this.maxLength);
     const lengths = encoded.ids.map((ids) => ids.length);
     const order = sortByLength(lengths);
     const sortedLengths = Array.from(order, (row) => lengths[row] ?? 0);
@@ -82,7 +79,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
     const names = this.parts.graph.neurons;
     const unknown = neurons.filter((name) => !names.includes(name));
     if (unknown.length > 0) throw new Error(`${unknown.join(', ')}: not among the classifier's ${names.length} neurons (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`);
-    const encoded = await encodeTexts(this.parts.encoder, [text], this.maxLength);
+    const encoded = await tokenizeTexts(this.parts.encoder, [text], this.maxLength);
     const ids = Array.from(encoded.ids[0] ?? []);
     const data = await this.runBatch(encoded, [0], ids.length, this.parts.graph.tokens);
     const n = names.length;
@@ -92,9 +89,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
       const j = names.indexOf(name);
       values.set(name, Float32Array.from(ids, (_, t) => data[t * n + j] as number));
     }
-    this.vocabulary ??= this.parts.vocabulary();
-    const vocabulary = this.vocabulary;
-    return { ids, tokens: ids.map((id) => vocabulary.token(id)), special: ids.map((id) => vocabulary.isSpecial(id)), values, truncated: encoded.truncated[0] === true };
+    return { ids, ...this.parts.encoder.tokens(ids), values, truncated: encoded.truncated[0] === true };
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { loadTransformers } from './runtime';
+import { textCutter } from './text-cut';
 
 export interface EncodedTexts {
   /** Token ids per text, special tokens included, at most maxLength long. The attention mask of a
@@ -11,6 +12,18 @@ export interface EncodedTexts {
   readonly ids: number[][];
   /** Segment ids per text, only from tokenizers that make them (the BERT family). */
   readonly typeIds?: number[][];
+  /** Per text: it had more than maxLength tokens and lost its end. Every TextTokenizer says;
+   *  encoders that leave it out (test fakes) count as cutting nothing. */
+  readonly truncated?: boolean[];
+}
+
+export interface TokenStrings {
+  /** The tokenizer's string for each id (`##ing`, `Ġthe`, `▁the`, `<0xF0>`, `[CLS]`); `<id N>`
+   *  for an id it does not know. */
+  readonly tokens: string[];
+  /** True for the tokenizer's special tokens ([CLS], [UNK], <s>, <|endoftext|>, ...), also where
+   *  the text itself typed one. */
+  readonly special: boolean[];
 }
 
 export interface TextTokenizer {
@@ -23,7 +36,9 @@ export interface TextTokenizer {
   readonly emptyTextTokenId: number | undefined;
   /** Texts longer than maxLength tokens lose tokens at the end of the text; the special tokens the
    *  tokenizer adds around it stay, as with Python's `truncation=True`. */
-  encode(texts: readonly string[], maxLength: number): EncodedTexts;
+  encode(texts: readonly string[], maxLength: number): EncodedTexts & { readonly truncated: boolean[] };
+  /** What explanations show for ids the model saw. */
+  tokens(ids: readonly number[]): TokenStrings;
 }
 
 const REQUIRED_FILES = ['tokenizer.json', 'tokenizer_config.json'];
@@ -52,6 +67,9 @@ function tokenId(value: unknown): number | undefined {
 class TransformersTokenizer implements TextTokenizer {
   readonly padTokenId: number | undefined;
   readonly emptyTextTokenId: number | undefined;
+  private addedTokens: ReadonlyMap<number, { readonly content: string; readonly special: boolean }> | undefined;
+  /** The part of a text worth tokenising at a maxLength (the whole text where no cut is exact). */
+  private readonly head: (text: string, maxLength: number) => string;
 
   constructor(
     readonly folder: string,
@@ -59,23 +77,47 @@ class TransformersTokenizer implements TextTokenizer {
   ) {
     this.padTokenId = tokenId(tokenizer.pad_token_id);
     this.emptyTextTokenId = [tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id, tokenizer.unk_token_id].map(tokenId).find((id) => id !== undefined);
+    this.head = textCutter(tokenizer._tokenizerJSON as Parameters<typeof textCutter>[0]) ?? ((text) => text);
   }
 
-  encode(texts: readonly string[], maxLength: number): EncodedTexts {
+  encode(texts: readonly string[], maxLength: number): EncodedTexts & { readonly truncated: boolean[] } {
     if (!Number.isInteger(maxLength) || maxLength < 1) throw new Error(`maxLength must be a whole number >= 1, got ${maxLength}.`);
-    if (texts.length === 0) return { ids: [] };
-    const encoded = this.tokenizer([...texts], { return_tensor: false, padding: false, truncation: false });
+    if (texts.length === 0) return { ids: [], truncated: [] };
+    // A long text is tokenised only as far as its first maxLength tokens can reach; if its head
+    // turns out shorter than that, the whole text after all.
+    const heads = texts.map((text) => this.head(text, maxLength));
+    const encoded = this.tokenizer(heads, { return_tensor: false, padding: false, truncation: false });
     const ids = encoded.input_ids;
     const typeIds = encoded.token_type_ids;
-    texts.forEach((text, row) => {
+    const short = heads.flatMap((head, row) => (head !== texts[row] && (ids[row]?.length ?? 0) <= maxLength ? [row] : []));
+    if (short.length > 0) {
+      const whole = this.tokenizer(short.map((row) => texts[row] ?? ''), { return_tensor: false, padding: false, truncation: false });
+      short.forEach((row, i) => {
+        ids[row] = whole.input_ids[i] ?? [];
+        if (typeIds) typeIds[row] = whole.token_type_ids?.[i] ?? [];
+        heads[row] = texts[row] ?? '';
+      });
+    }
+    const truncated = texts.map((_, row) => (ids[row]?.length ?? 0) > maxLength);
+    heads.forEach((head, row) => {
       const rowIds = ids[row] ?? [];
-      if (rowIds.length <= maxLength) return;
-      const keep = this.truncatedPositions(text, rowIds, maxLength);
+      if (!truncated[row]) return;
+      const keep = this.truncatedPositions(head, rowIds, maxLength);
       ids[row] = keep.map((t) => rowIds[t] ?? 0);
       const rowTypes = typeIds?.[row];
       if (typeIds && rowTypes) typeIds[row] = keep.map((t) => rowTypes[t] ?? 0);
     });
-    return typeIds ? { ids, typeIds } : { ids };
+    return typeIds ? { ids, typeIds, truncated } : { ids, truncated };
+  }
+
+  tokens(ids: readonly number[]): TokenStrings {
+    // Added tokens first: tokenizer.json's added_tokens override and extend the model's vocabulary.
+    this.addedTokens ??= this.tokenizer._tokenizer.get_added_tokens_decoder();
+    const added = this.addedTokens;
+    return {
+      tokens: ids.map((id) => added.get(id)?.content ?? this.tokenizer._tokenizer.id_to_token(id) ?? `<id ${id}>`),
+      special: ids.map((id) => added.get(id)?.special === true),
+    };
   }
 
   /** Positions of `withSpecials` to keep: the special tokens before and after the text, and the
