@@ -103,9 +103,10 @@ function listeningOrigin(child: ChildProcessByStdio<null, Readable, Readable>, l
   });
 }
 
-function createProfile(options: CodeServerOptions) {
-  const at = (name: string): string => path.join(options.profileDir, name);
-  const dirs = {
+/** Where a profile folder keeps each part of code-server's state. */
+export function profileFolders(profileDir: string) {
+  const at = (name: string): string => path.join(profileDir, name);
+  return {
     config: at('config.yaml'),
     userData: at('user-data'),
     extensions: at('extensions'),
@@ -113,6 +114,12 @@ function createProfile(options: CodeServerOptions) {
     xdg: at('xdg'),
     tmp: at('tmp'),
   };
+}
+
+export type ProfileFolders = ReturnType<typeof profileFolders>;
+
+function createProfile(options: CodeServerOptions): ProfileFolders {
+  const dirs = profileFolders(options.profileDir);
   writeFileSync(dirs.config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(path.join(dirs.userData, 'User/settings.json'), JSON.stringify(userSettings(options), null, 2));
@@ -135,7 +142,16 @@ function userSettings(options: CodeServerOptions): Record<string, unknown> {
   };
 }
 
-function serverEnv(dirs: ReturnType<typeof createProfile>, extra: Record<string, string>): NodeJS.ProcessEnv {
+/** Keeps what code-server and its command line write for the user in the profile. */
+export function xdgEnv(dirs: ProfileFolders): Record<string, string> {
+  return {
+    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
+    XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
+    XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+  };
+}
+
+function serverEnv(dirs: ProfileFolders, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // A runner started from a VS Code terminal must not hand that VS Code's IPC hooks over.
@@ -143,9 +159,7 @@ function serverEnv(dirs: ReturnType<typeof createProfile>, extra: Record<string,
   }
   return {
     ...env,
-    XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'),
-    XDG_DATA_HOME: path.join(dirs.xdg, 'data'),
-    XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+    ...xdgEnv(dirs),
     // The extension host and the git extension leave IPC sockets in the temp dir: keep them in the profile.
     TMPDIR: dirs.tmp,
     // No extension gallery: the tests never reach for the network (offline machines would only log a failed lookup).

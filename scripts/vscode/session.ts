@@ -1,6 +1,7 @@
 // One run of the suite: code-server with a fresh profile, chromium on its workbench with the
 // extension under development and the suite as the extension tests, until the suite's run()
 // settles, the time is up or the run is aborted. Everything started here is ended here.
+// scripts/package/verify.ts runs its smoke suite against an installed .vsix the same way.
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import {
   type WorkspaceTrust,
 } from '../../test/vscode/suite/protocol';
 import { launchBrowser, VIEWPORT, type Browser, type Page } from './browser';
-import { startCodeServer, type CodeServer } from './code-server';
+import { profileFolders, startCodeServer, type CodeServer, type ProfileFolders } from './code-server';
 import { startHarnessServer, type HarnessServer } from './harness-server';
 import { REPO_ROOT, RESULTS_DIR } from './paths';
 
@@ -26,6 +27,14 @@ export interface SessionOptions {
   signal: AbortSignal;
   /** Keep the profile folder (workspace, settings, user data) for a look afterwards. */
   keepProfile: boolean;
+  /** Screenshots, and the logs under logs/<workspace trust>/; default: test-results/vscode. */
+  resultsDir?: string;
+  /** The extension under development, which hosts the tests; default: the repository. */
+  extensionDevelopmentPath?: string;
+  /** Added to the environment of code-server and its extension host. */
+  env?: (profile: ProfileFolders) => Record<string, string>;
+  /** Runs once code-server listens, before the workbench opens (installs an extension, say). */
+  beforeWorkbench?: (profile: ProfileFolders) => Promise<void>;
 }
 
 export interface SessionResult {
@@ -49,9 +58,10 @@ interface SuiteExit {
 }
 
 export async function runSession(options: SessionOptions): Promise<SessionResult> {
-  const { workspaceTrust } = options;
+  const { workspaceTrust, resultsDir = RESULTS_DIR } = options;
   const profileDir = mkdtempSync(path.join(os.tmpdir(), `stc-vscode-${workspaceTrust}-`));
-  const logDir = path.join(RESULTS_DIR, 'logs', workspaceTrust);
+  const profile = profileFolders(profileDir);
+  const logDir = path.join(resultsDir, 'logs', workspaceTrust);
   mkdirSync(logDir, { recursive: true });
 
   let page: Page | undefined;
@@ -61,7 +71,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   let browser: Browser | undefined;
   try {
     harness = await startHarnessServer({
-      screenshot: async ({ name }) => ({ path: await saveScreenshot(requirePage(page), name) }),
+      screenshot: async ({ name }) => ({ path: await saveScreenshot(requirePage(page), resultsDir, name) }),
       waitForText: async ({ text, timeoutMs }) => {
         await requirePage(page).getByText(text).first().waitFor({ state: 'visible', timeout: timeoutMs });
         return {};
@@ -85,18 +95,20 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         [HARNESS_URL_ENV]: harness.url,
         [WORKSPACE_TRUST_ENV]: workspaceTrust,
         ...(options.grep ? { [GREP_ENV]: options.grep } : {}),
+        ...options.env?.(profile),
       },
       logFile: path.join(logDir, 'code-server.log'),
     });
-    browser = await launchBrowser(path.join(profileDir, 'xdg'));
+    await options.beforeWorkbench?.(profile);
+    browser = await launchBrowser(profile.xdg);
     page = await browser.newPage({ viewport: VIEWPORT });
-    const finished = openWorkbench(page, codeServer, options.suiteFile, logDir);
+    const finished = openWorkbench(page, codeServer, { extension: options.extensionDevelopmentPath ?? REPO_ROOT, suite: options.suiteFile }, logDir);
     const { code, logs } = await Promise.race([finished, codeServer.exited, aborted(options.signal)]);
     saveWorkbenchLogs(logDir, logs);
     return { workspaceTrust, counts, exitCode: code, failure: code === 0 ? undefined : `the suite's run() failed (exit code ${code})` };
   } catch (error) {
     const failure = error instanceof Error ? error.message : String(error);
-    if (page) await saveScreenshot(page, `failure-${workspaceTrust}`).catch(() => {});
+    if (page) await saveScreenshot(page, resultsDir, `failure-${workspaceTrust}`).catch(() => {});
     return { workspaceTrust, counts, exitCode: 1, failure };
   } finally {
     await browser?.close().catch(() => {});
@@ -108,12 +120,12 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
 }
 
 /**
- * Opens the workbench with the repository as the extension under development and the suite
+ * Opens the workbench with `paths.extension` as the extension under development and the suite
  * as its tests: the mechanism of VS Code's own browser integration tests. The workbench hands
  * its log lines (the extension host's console included) to codeAutomationLog and, once the
  * suite's run() settles, its exit code and log files to codeAutomationExit.
  */
-async function openWorkbench(page: Page, codeServer: CodeServer, suiteFile: string, logDir: string): Promise<SuiteExit> {
+async function openWorkbench(page: Page, codeServer: CodeServer, paths: { extension: string; suite: string }, logDir: string): Promise<SuiteExit> {
   await page.exposeFunction('codeAutomationLog', workbenchLogPrinter(path.join(logDir, 'console.log')));
   let suiteExited: (exit: SuiteExit) => void = () => {};
   const finished = new Promise<SuiteExit>((resolve) => (suiteExited = resolve));
@@ -122,8 +134,8 @@ async function openWorkbench(page: Page, codeServer: CodeServer, suiteFile: stri
   });
   const remote = (file: string): string => `vscode-remote://${new URL(codeServer.origin).host}${file}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(REPO_ROOT)],
-    ['extensionTestsPath', remote(suiteFile)],
+    ['extensionDevelopmentPath', remote(paths.extension)],
+    ['extensionTestsPath', remote(paths.suite)],
     ['skipWelcome', 'true'],
   ];
   await page.goto(`${codeServer.origin}/?folder=${encodeURIComponent(codeServer.workspaceDir)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
@@ -154,9 +166,9 @@ function saveWorkbenchLogs(logDir: string, logs: WorkbenchLog[]): void {
   }
 }
 
-async function saveScreenshot(page: Page, name: string): Promise<string> {
+async function saveScreenshot(page: Page, resultsDir: string, name: string): Promise<string> {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`screenshot name "${name}": use letters, digits, '.', '_' and '-'`);
-  const file = path.join(RESULTS_DIR, `${name}.png`);
+  const file = path.join(resultsDir, `${name}.png`);
   if (existsSync(file)) throw new Error(`a screenshot named "${name}" was already taken in this run`);
   await settleAnimations(page);
   await page.screenshot({ path: file });

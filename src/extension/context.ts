@@ -4,8 +4,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifierManifest } from '../core/artifact/types';
+import type { Explanation } from '../core/explain/types';
 import type { ExecutionProvider } from '../core/model/session';
-import { LOAD_CLASSIFIER, UNLOAD_CLASSIFIER } from '../worker/protocol';
+import { EXPLAIN, LOAD_CLASSIFIER, UNLOAD_CLASSIFIER } from '../worker/protocol';
 import { affectsSettings, readSettings, type Settings } from './settings';
 import { WorkerClient } from './worker-client';
 
@@ -18,6 +19,8 @@ export interface ActiveClassifier {
 }
 
 const ACTIVE_KEY = 'stc.activeClassifier';
+/** Neurons an explanation places on the tokens (the hover shows the first few). */
+const EXPLAIN_TOP = 5;
 
 export class StcContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -61,6 +64,18 @@ export class StcContext implements vscode.Disposable {
 
   get active(): ActiveClassifier | undefined {
     return this.activeValue;
+  }
+
+  /** The active classifier's folder, for the worker requests features make only while one is active. */
+  activeDir(): string {
+    const active = this.activeValue;
+    if (!active) throw new Error('no active STC classifier');
+    return active.dir;
+  }
+
+  /** Explains one text with the active classifier, on the device setting. */
+  explainActive(text: string, token?: vscode.CancellationToken): Promise<Explanation> {
+    return this.worker.request(EXPLAIN, { dir: this.activeDir(), device: this.settings.device, text, top: EXPLAIN_TOP }, token);
   }
 
   /** Per-workspace storage for feature stores and compiled graphs (global storage without a folder). */

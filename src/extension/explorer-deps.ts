@@ -1,21 +1,13 @@
 // What the Layer Explorer and the neuron view (src/extension/explorer) get from the core: the
 // active classifier, its saved folder read in the host (JSON only), and the worker's explain and
-// per-token neuron values.
+// per-token neuron values, and the lines the inline hover is shown on.
 import * as vscode from 'vscode';
 import { loadClassifier } from '../core/artifact';
-import { EXPLAIN, NEURON_TOKENS } from '../worker/protocol';
+import { NEURON_TOKENS } from '../worker/protocol';
 import type { StcContext } from './context';
-import type { ExplorerDeps } from './explorer/deps';
+import type { ExplorerDeps, HoveredLine } from './explorer/deps';
 
-/** Neurons an explanation places on the tokens. */
-const EXPLAIN_TOP = 5;
-
-export function explorerDeps(ctx: StcContext): ExplorerDeps {
-  const activeDir = (): string => {
-    const active = ctx.active;
-    if (!active) throw new Error('no active STC classifier');
-    return active.dir;
-  };
+export function explorerDeps(ctx: StcContext, onDidHoverLine: vscode.Event<HoveredLine>): ExplorerDeps {
   return {
     active: () => {
       const active = ctx.active;
@@ -23,9 +15,10 @@ export function explorerDeps(ctx: StcContext): ExplorerDeps {
     },
     onDidChangeActive: ctx.onDidChangeActive,
     load: (dir) => loadClassifier(dir),
-    explain: (text, token) => ctx.worker.request(EXPLAIN, { dir: activeDir(), device: ctx.settings.device, text, top: EXPLAIN_TOP }, token),
+    explain: (text, token) => ctx.explainActive(text, token),
     neuronTokens: (texts, neuron, token) =>
-      ctx.worker.request(NEURON_TOKENS, { dir: activeDir(), device: ctx.settings.device, texts: [...texts], neuron }, token),
+      ctx.worker.request(NEURON_TOKENS, { dir: ctx.activeDir(), device: ctx.settings.device, texts: [...texts], neuron }, token),
+    onDidHoverLine,
     canRun: () => vscode.workspace.isTrusted,
     log: ctx.log,
   };

@@ -18,7 +18,7 @@ export function activate(extension: vscode.ExtensionContext): StcTestApi {
   const models = registerModels(ctx);
   registerStatusBar(ctx);
   const inline = registerInline(extension, inlineDeps(ctx));
-  const explorer = registerExplorer(extension, explorerDeps(ctx));
+  const explorer = registerExplorer(extension, explorerDeps(ctx, inline.onDidHoverLine));
   extension.subscriptions.push(
     vscode.commands.registerCommand('stc.showLog', () => ctx.log.show()),
     vscode.commands.registerCommand('stc.restartWorker', async () => {

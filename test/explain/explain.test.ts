@@ -5,12 +5,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CLASSIFIER_SCHEMA, CLASSIFIER_VERSION, type ModelIdentity, type SavedClassifier } from '../../src/core/artifact/types';
+import { modelIdentity, type ModelIdentity, type SavedClassifier } from '../../src/core/artifact';
 import { explainText, labelIntercepts, neuronContributions, type Explanation, type NeuronContribution } from '../../src/core/explain';
 import { openClassifier, type ClassifierRuntime, type Prediction, type TokenActivations } from '../../src/core/infer';
 import { predictionsFromValues } from '../../src/core/infer/predictions';
-import type { StcClassifier, StcNeuron, StcReport } from '../../src/core/stc';
-import { resolveModel, type ResolvedModel } from '../../src/core/model/resolve';
+import type { StcClassifier, StcNeuron } from '../../src/core/stc';
+import { inMemorySavedClassifier } from '../helpers/saved-classifier';
+import { resolveModel } from '../../src/core/model/resolve';
 import { readModelConfig } from '../../src/core/onnx';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/models');
@@ -35,41 +36,7 @@ function neuron(name: string, mean: number, scale: number, weights: number[]): S
 const FAKE_MODEL: ModelIdentity = { source: 'folder', id: BERT, onnxFile: 'onnx/model.onnx', files: [], sha256: '0', numLayers: 3, hiddenSize: 32, intermediateSize: 64, decoder: false };
 
 function savedWith(classifier: StcClassifier, labels: string[], model: ModelIdentity = FAKE_MODEL): SavedClassifier {
-  const k = Math.max(...classifier.neurons.map((n) => (n.kind === 'act' ? n.layer + 1 : n.layer)));
-  return {
-    dir: '/nowhere/fake.stc',
-    manifest: {
-      schema: CLASSIFIER_SCHEMA,
-      version: CLASSIFIER_VERSION,
-      name: 'fake',
-      createdAt: new Date(0).toISOString(),
-      model,
-      tokenizer: { maxLength: 16, truncation: 'end', addSpecialTokens: true },
-      labels,
-      k,
-      classifier,
-      metrics: { metric: 'accuracy', validation: 1 },
-      files: { report: 'report.json', examples: 'examples.json' },
-    },
-    // Explanations never read the training report.
-    report: {} as unknown as StcReport,
-    examples: new Map(),
-  };
-}
-
-function identityOf(model: ResolvedModel): ModelIdentity {
-  const config = readModelConfig(model.folder);
-  return {
-    source: model.source,
-    id: model.id,
-    onnxFile: path.relative(model.folder, model.onnxFile).split(path.sep).join('/'),
-    files: model.files,
-    sha256: model.sha256,
-    numLayers: config.numLayers,
-    hiddenSize: config.hiddenSize,
-    intermediateSize: config.intermediateSize,
-    decoder: config.decoder,
-  };
+  return inMemorySavedClassifier({ dir: '/nowhere/fake.stc', name: 'fake', model, classifier, labels, maxLength: 16 });
 }
 
 const BINARY: StcClassifier = {
@@ -224,7 +191,7 @@ test('explainText on real early-exit runtimes: WordPiece, byte-level BPE and Sen
   for (const c of cases) {
     const model = await resolveModel(path.join(FIXTURES, c.fixture));
     const renamed = { ...c.classifier, neurons: c.classifier.neurons.map((n) => ({ ...n, name: `L${n.layer}.${n.kind}.${n.pooling}#${n.index}` })) };
-    const runtime = await openClassifier(savedWith(renamed, c.labels, identityOf(model)), { model, graphCacheDir: path.join(work, 'graphs') });
+    const runtime = await openClassifier(savedWith(renamed, c.labels, modelIdentity(model, readModelConfig(model.folder))), { model, graphCacheDir: path.join(work, 'graphs') });
     try {
       for (const text of ['a fine film', 'not bad 😀', 'Café au lait — naïve 😀👍🏽!', '']) {
         const e = await explainText(runtime, text, { top: 2, modelFolder: model.folder });

@@ -3,13 +3,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CLASSIFIER_SCHEMA, CLASSIFIER_VERSION, type SavedClassifier } from '../../src/core/artifact/types';
+import { modelIdentity, type SavedClassifier } from '../../src/core/artifact';
 import { extractFeatures } from '../../src/core/extract';
 import { readBlock } from '../../src/core/extract/store';
 import { resolveModel, type ResolvedModel } from '../../src/core/model/resolve';
 import { blockName, neuronName, parseNeuronName, type FeatureBlock } from '../../src/core/neurons';
 import { readModelConfig } from '../../src/core/onnx';
-import { applyClassifier, type FeatureSource, type StcClassifier, type StcNeuron, type StcReport } from '../../src/core/stc';
+import { applyClassifier, type FeatureSource, type StcClassifier, type StcNeuron } from '../../src/core/stc';
+import { inMemorySavedClassifier } from '../helpers/saved-classifier';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/models');
@@ -64,36 +65,14 @@ export async function fixtureClassifier(folder: string, neuronNames: readonly st
     return { name: neuronName(n), ...n, mean, scale: sd > 0 ? sd : 1, weights, importance: weights.reduce((s, w) => s + w * w, 0) };
   });
   const classifier: StcClassifier = { neurons, intercepts: Array.from({ length: outputs }, (_, k) => 0.1 * (k + 1)), outputs, nClasses: labels.length };
-  const k = Math.max(...parsed.map((n) => (n.kind === 'act' ? n.layer + 1 : n.layer)));
-  const saved: SavedClassifier = {
+  const saved = inMemorySavedClassifier({
     dir: path.join(opts.workDir, `${fixture}.stc`),
-    manifest: {
-      schema: CLASSIFIER_SCHEMA,
-      version: CLASSIFIER_VERSION,
-      name: fixture,
-      createdAt: new Date(0).toISOString(),
-      model: {
-        source: model.source,
-        id: model.id,
-        onnxFile: path.relative(model.folder, model.onnxFile).split(path.sep).join('/'),
-        files: model.files,
-        sha256: model.sha256,
-        numLayers: config.numLayers,
-        hiddenSize: config.hiddenSize,
-        intermediateSize: config.intermediateSize,
-        decoder: config.decoder,
-      },
-      tokenizer: { maxLength: MAX_LENGTH, truncation: 'end', addSpecialTokens: true },
-      labels,
-      k,
-      classifier,
-      metrics: { metric: 'accuracy', validation: 1 },
-      files: { report: 'report.json', examples: 'examples.json' },
-    },
-    // The runtime never reads the training report; the tests need none.
-    report: {} as unknown as StcReport,
-    examples: new Map(),
-  };
+    name: fixture,
+    model: modelIdentity(model, config),
+    classifier,
+    labels,
+    maxLength: MAX_LENGTH,
+  });
   const { proba } = applyClassifier(classifier, source, Int32Array.from(TEXTS, (_, i) => i));
   return { saved, model, reference, referenceProba: proba };
 }

@@ -3,7 +3,7 @@
 
 import * as d3 from 'd3';
 import { attachCursor } from './cursor';
-import { MARGIN } from './line-chart';
+import { chartFrame, MARGIN } from './frame';
 
 export interface HistogramSpec {
   readonly min: number;
@@ -22,40 +22,16 @@ export function histogramChart(spec: HistogramSpec, width: number, height = 150)
   const binWidth = bins > 0 ? (spec.max - spec.min) / bins : 0;
   const lo = Math.min(spec.min, spec.mark ?? spec.min);
   const hi = Math.max(spec.max, spec.mark ?? spec.max, spec.min + 1e-9);
-  const x = d3.scaleLinear().domain([lo, hi]).range([MARGIN.left, width - MARGIN.right]);
+  const frame = chartFrame(width, height, `Distribution of the standardised value per class (${spec.classes.join(', ')}). Arrow keys move along the bins.`);
+  const x = d3.scaleLinear().domain([lo, hi]).range(frame.xRange);
   // Shares of each class's rows, so classes of different sizes compare.
   const shares = spec.histogram.map((counts) => {
     const total = counts.reduce((a, b) => a + b, 0) || 1;
     return counts.map((c) => c / total);
   });
-  const top = Math.max(1e-9, ...shares.flat());
-  const y = d3
-    .scaleLinear()
-    .domain([0, top])
-    .nice()
-    .range([height - MARGIN.bottom, MARGIN.top]);
-  const svg = d3
-    .create('svg')
-    .attr('class', 'chart')
-    .attr('width', width)
-    .attr('height', height)
-    .attr('role', 'img')
-    .attr('tabindex', 0)
-    .attr('aria-label', `Distribution of the standardised value per class (${spec.classes.join(', ')}). Arrow keys move along the bins.`)
-    .attr('aria-describedby', 'stc-tooltip');
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${height - MARGIN.bottom})`)
-    .call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 60))));
-  svg.append('g').attr('class', 'axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(3).tickFormat(d3.format('.0%')));
-  svg
-    .append('text')
-    .attr('class', 'axis-label')
-    .attr('x', width - MARGIN.right)
-    .attr('y', height - 2)
-    .attr('text-anchor', 'end')
-    .text('standardised value');
+  const y = frame.yScale([0, Math.max(1e-9, ...shares.flat())]);
+  const svg = frame.svg;
+  frame.drawAxes(d3.axisBottom(x).ticks(Math.max(2, Math.floor(width / 60))), d3.axisLeft(y).ticks(3).tickFormat(d3.format('.0%')), 'standardised value');
   const edge = (b: number) => spec.min + b * binWidth;
   const area = d3
     .area<number>()
@@ -74,11 +50,11 @@ export function histogramChart(spec: HistogramSpec, width: number, height = 150)
   });
   if (spec.mark !== undefined) {
     const mx = x(spec.mark);
-    svg.append('line').attr('class', 'marker').attr('x1', mx).attr('x2', mx).attr('y1', MARGIN.top).attr('y2', height - MARGIN.bottom);
+    frame.vline('marker', mx);
     svg.append('text').attr('class', 'marker-label').attr('x', mx + 3).attr('y', MARGIN.top + 10).text('selection');
   }
-  const cursor = svg.append('rect').attr('class', 'cursor-band').attr('y', MARGIN.top).attr('height', height - MARGIN.top - MARGIN.bottom).attr('visibility', 'hidden');
-  const node = svg.node() as SVGSVGElement;
+  const cursor = frame.band('cursor-band').attr('visibility', 'hidden');
+  const node = frame.node();
   const binIds = d3.range(bins);
   attachCursor(node, {
     xs: binIds,

@@ -3,6 +3,7 @@
 
 import * as d3 from 'd3';
 import { attachCursor } from './cursor';
+import { chartFrame, MARGIN } from './frame';
 
 export interface LineSeries {
   readonly label: string;
@@ -30,57 +31,30 @@ export interface LineChartSpec {
   readonly onSelect?: (x: number) => void;
 }
 
-export const MARGIN = { top: 10, right: 12, bottom: 30, left: 40 };
-
 export function lineChart(spec: LineChartSpec, width: number, height = 170): SVGSVGElement {
   const xs = [...new Set(spec.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const ys = [...spec.series.flatMap((s) => s.points.map((p) => p.y)), ...(spec.references ?? []).map((r) => r.y)];
   const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
   const pad = Math.max(0.02, (hi - lo) * 0.08);
+  const frame = chartFrame(width, height, `${spec.label}. Arrow keys move along ${spec.xLabel}; Enter selects.`);
   const x = d3
     .scaleLinear()
     .domain([xs[0] ?? 0, xs[xs.length - 1] ?? 1])
-    .range([MARGIN.left, width - MARGIN.right]);
-  const y = d3
-    .scaleLinear()
-    .domain([Math.max(0, lo - pad), Math.min(1, hi + pad)])
-    .nice()
-    .range([height - MARGIN.bottom, MARGIN.top]);
+    .range(frame.xRange);
+  const y = frame.yScale([Math.max(0, lo - pad), Math.min(1, hi + pad)]);
+  const svg = frame.svg;
 
-  const svg = d3
-    .create('svg')
-    .attr('class', 'chart')
-    .attr('width', width)
-    .attr('height', height)
-    .attr('viewBox', `0 0 ${width} ${height}`)
-    .attr('role', 'img')
-    .attr('tabindex', 0)
-    .attr('aria-label', `${spec.label}. Arrow keys move along ${spec.xLabel}; Enter selects.`)
-    .attr('aria-describedby', 'stc-tooltip');
-
-  const selected = svg.append('rect').attr('class', 'selected-band').attr('y', MARGIN.top).attr('height', height - MARGIN.top - MARGIN.bottom).attr('width', 0);
+  const selected = frame.band('selected-band').attr('width', 0);
   if (spec.selectedX !== undefined) {
-    const bandWidth = Math.max(4, (width - MARGIN.left - MARGIN.right) / Math.max(1, xs.length));
+    const bandWidth = Math.max(4, frame.plotWidth / Math.max(1, xs.length));
     selected.attr('x', x(spec.selectedX) - bandWidth / 2).attr('width', bandWidth);
   }
 
-  const ticks = Math.max(2, Math.min(xs.length, Math.floor((width - MARGIN.left - MARGIN.right) / 36)));
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${height - MARGIN.bottom})`)
-    .call(d3.axisBottom(x).ticks(ticks).tickFormat(d3.format('d')));
-  svg.append('g').attr('class', 'axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(4).tickFormat(d3.format('.2f')));
-  svg
-    .append('text')
-    .attr('class', 'axis-label')
-    .attr('x', width - MARGIN.right)
-    .attr('y', height - 2)
-    .attr('text-anchor', 'end')
-    .text(spec.xLabel);
+  const ticks = Math.max(2, Math.min(xs.length, Math.floor(frame.plotWidth / 36)));
+  frame.drawAxes(d3.axisBottom(x).ticks(ticks).tickFormat(d3.format('d')), d3.axisLeft(y).ticks(4).tickFormat(d3.format('.2f')), spec.xLabel);
 
   for (const r of spec.references ?? []) {
-    svg.append('line').attr('class', 'reference').attr('x1', MARGIN.left).attr('x2', width - MARGIN.right).attr('y1', y(r.y)).attr('y2', y(r.y)).attr('stroke-dasharray', r.dash);
+    svg.append('line').attr('class', 'reference').attr('x1', frame.xRange[0]).attr('x2', frame.xRange[1]).attr('y1', y(r.y)).attr('y2', y(r.y)).attr('stroke-dasharray', r.dash);
   }
 
   const line = d3
@@ -100,7 +74,7 @@ export function lineChart(spec: LineChartSpec, width: number, height = 170): SVG
 
   if (spec.marker) {
     const mx = x(spec.marker.x);
-    svg.append('line').attr('class', 'marker').attr('x1', mx).attr('x2', mx).attr('y1', MARGIN.top).attr('y2', height - MARGIN.bottom);
+    frame.vline('marker', mx);
     svg.append('circle').attr('class', 'marker-dot').attr('cx', mx).attr('cy', y(spec.marker.y)).attr('r', 4);
     svg
       .append('text')
@@ -111,8 +85,8 @@ export function lineChart(spec: LineChartSpec, width: number, height = 170): SVG
       .text(spec.marker.label);
   }
 
-  const cursor = svg.append('line').attr('class', 'cursor').attr('y1', MARGIN.top).attr('y2', height - MARGIN.bottom).attr('visibility', 'hidden');
-  const node = svg.node() as SVGSVGElement;
+  const cursor = frame.vline('cursor', 0).attr('visibility', 'hidden');
+  const node = frame.node();
   attachCursor(node, {
     xs,
     position: (v) => x(v),

@@ -2,7 +2,7 @@
 
 import * as d3 from 'd3';
 import { attachCursor } from './cursor';
-import { MARGIN } from './line-chart';
+import { chartFrame } from './frame';
 
 export interface StackedBarsSpec {
   readonly label: string;
@@ -15,54 +15,27 @@ export interface StackedBarsSpec {
 
 export function stackedBars(spec: StackedBarsSpec, width: number, height = 130): SVGSVGElement {
   const layers = spec.rows.map((r) => r.layer);
+  const frame = chartFrame(width, height, `${spec.label}. Arrow keys move along layers; Enter lists the layer's neurons.`);
   const x = d3
     .scaleBand<number>()
     .domain(layers)
-    .range([MARGIN.left, width - MARGIN.right])
+    .range(frame.xRange)
     .paddingInner(layers.length > 24 ? 0.1 : 0.25);
   const max = Math.max(1, ...spec.rows.map((r) => r.hid + r.act));
-  const y = d3
-    .scaleLinear()
-    .domain([0, max])
-    .nice()
-    .range([height - MARGIN.bottom, MARGIN.top]);
-  const svg = d3
-    .create('svg')
-    .attr('class', 'chart')
-    .attr('width', width)
-    .attr('height', height)
-    .attr('role', 'img')
-    .attr('tabindex', 0)
-    .attr('aria-label', `${spec.label}. Arrow keys move along layers; Enter lists the layer's neurons.`)
-    .attr('aria-describedby', 'stc-tooltip');
+  const y = frame.yScale([0, max]);
 
   const center = (layer: number) => (x(layer) ?? 0) + x.bandwidth() / 2;
   if (spec.selectedLayer !== undefined && x(spec.selectedLayer) !== undefined) {
     const step = x.step();
-    svg
-      .append('rect')
-      .attr('class', 'selected-band')
+    frame
+      .band('selected-band')
       .attr('x', center(spec.selectedLayer) - step / 2)
-      .attr('width', step)
-      .attr('y', MARGIN.top)
-      .attr('height', height - MARGIN.top - MARGIN.bottom);
+      .attr('width', step);
   }
-  const every = Math.ceil(layers.length / Math.max(2, Math.floor((width - MARGIN.left - MARGIN.right) / 28)));
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${height - MARGIN.bottom})`)
-    .call(d3.axisBottom(x).tickValues(layers.filter((l) => l % every === 0)));
-  svg.append('g').attr('class', 'axis').attr('transform', `translate(${MARGIN.left},0)`).call(d3.axisLeft(y).ticks(Math.min(4, max)).tickFormat(d3.format('d')));
-  svg
-    .append('text')
-    .attr('class', 'axis-label')
-    .attr('x', width - MARGIN.right)
-    .attr('y', height - 2)
-    .attr('text-anchor', 'end')
-    .text('layer');
+  const every = Math.ceil(layers.length / Math.max(2, Math.floor(frame.plotWidth / 28)));
+  frame.drawAxes(d3.axisBottom(x).tickValues(layers.filter((l) => l % every === 0)), d3.axisLeft(y).ticks(Math.min(4, max)).tickFormat(d3.format('d')), 'layer');
 
-  const bars = svg.append('g');
+  const bars = frame.svg.append('g');
   for (const kind of ['hid', 'act'] as const) {
     bars
       .selectAll(null)
@@ -75,8 +48,8 @@ export function stackedBars(spec: StackedBarsSpec, width: number, height = 130):
       .style('fill', spec.colors[kind]);
   }
 
-  const cursor = svg.append('rect').attr('class', 'cursor-band').attr('y', MARGIN.top).attr('height', height - MARGIN.top - MARGIN.bottom).attr('visibility', 'hidden');
-  const node = svg.node() as SVGSVGElement;
+  const cursor = frame.band('cursor-band').attr('visibility', 'hidden');
+  const node = frame.node();
   attachCursor(node, {
     xs: layers,
     position: center,

@@ -5,6 +5,8 @@ import { arr, bool, int, lit, nullable, num, obj, opt, str, tagged, type Infer }
 
 const kind = lit('hid', 'act');
 const pooling = lit('mean', 'max', 'single');
+/** A neuron's name and its parts (`L{layer}.{kind}.{pooling}#{index}`). */
+const neuronId = { name: str, kind, layer: int, pooling, index: int };
 
 /** Text cut into pieces, each with the neuron's raw value on it (null between tokens). */
 const segment = obj({ text: str, value: nullable(num) });
@@ -26,11 +28,7 @@ const curve = obj({
 export type AggregationSeries = Infer<typeof curve>;
 
 const mapNeuron = obj({
-  name: str,
-  kind,
-  layer: int,
-  pooling,
-  index: int,
+  ...neuronId,
   importance: num,
   /** Weight per class on the standardised value (binary: [-w, w], the explanation's convention). */
   weights: arr(num),
@@ -86,11 +84,7 @@ export type ExampleView = Infer<typeof example>;
 
 const neuronModel = obj({
   classifier: str,
-  name: str,
-  kind,
-  layer: int,
-  pooling,
-  index: int,
+  ...neuronId,
   classes: arr(str),
   weights: arr(num),
   importance: num,

@@ -2,7 +2,7 @@
 // on load, and the base model it must be used with.
 export * from './types';
 export { ArtifactError, type ArtifactErrorCode } from './errors';
-export { saveClassifier, type SaveClassifierInput } from './save';
+export { modelIdentity, saveClassifier, type SaveClassifierInput } from './save';
 export { loadClassifier } from './load';
 export { resolveClassifierModel, type ClassifierModelOptions } from './model';
 export { CLASSIFIER_SUFFIX } from './layout';

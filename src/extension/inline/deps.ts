@@ -39,4 +39,6 @@ export interface InlineApi {
   refresh(): Promise<void>;
   /** Whether inline labels are on (the `stcLens.inline.enabled` setting). */
   enabled(): boolean;
+  /** Fires for each line a hover is shown on. */
+  readonly onDidHoverLine: vscode.Event<{ readonly document: vscode.TextDocument; readonly line: number }>;
 }

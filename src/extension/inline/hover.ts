@@ -9,7 +9,11 @@ import { escapeMarkdown } from './markdown';
 import { unitAt } from './plan';
 import type { InlineSettings } from './settings';
 
-export class InlineHoverProvider implements vscode.HoverProvider {
+export class InlineHoverProvider implements vscode.HoverProvider, vscode.Disposable {
+  private readonly hovered = new vscode.EventEmitter<{ readonly document: vscode.TextDocument; readonly line: number }>();
+  /** Fires for each line a hover is shown on (the Layer Explorer follows it). */
+  readonly onDidHoverLine = this.hovered.event;
+
   constructor(
     private readonly deps: InlineDeps,
     private readonly units: DocumentUnits,
@@ -47,6 +51,11 @@ export class InlineHoverProvider implements vscode.HoverProvider {
     );
     markdown.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
     markdown.supportHtml = false;
+    this.hovered.fire({ document, line: position.line });
     return new vscode.Hover(markdown, range);
+  }
+
+  dispose(): void {
+    this.hovered.dispose();
   }
 }

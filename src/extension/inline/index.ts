@@ -37,6 +37,7 @@ export function registerInline(context: vscode.ExtensionContext, deps: InlineDep
 
   context.subscriptions.push(
     decorations,
+    hover,
     { dispose: () => void hoverRegistration.dispose() },
     vscode.commands.registerCommand(TOGGLE_COMMAND, async () => {
       const on = await toggleEnabled();
@@ -75,5 +76,6 @@ export function registerInline(context: vscode.ExtensionContext, deps: InlineDep
     decorationsFor: (uri) => decorations.labelsFor(uri),
     refresh: () => decorations.refreshVisible(),
     enabled: () => settings.enabled,
+    onDidHoverLine: hover.onDidHoverLine,
   };
 }

@@ -121,6 +121,20 @@ test('the Layer Explorer shows the active classifier and opens a neuron', async 
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }, { timeoutMs: 60_000 });
 
+test('the Layer Explorer explains the line a hover is shown on', async () => {
+  const api = await stcApi();
+  await vscode.commands.executeCommand('stc.openLayerExplorer');
+  const uri = vscode.Uri.file(workspaceFile('notes.md'));
+  await vscode.window.showTextDocument(uri, { preview: false });
+  await vscode.commands.executeCommand('vscode.executeHoverProvider', uri, new vscode.Position(4, 5));
+  const explained = () => {
+    const last = api.explorer.lastPosted('explorer');
+    return last?.type === 'explanation' && last.explanation.text === 'The script was dull and slow.';
+  };
+  await until(explained, 'the Layer Explorer to explain the hovered line', 15_000);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}, { timeoutMs: 30_000 });
+
 test('evaluating on a file opens a readable report', async () => {
   const api = await stcApi();
   const dir = api.activeClassifier()?.dir;
