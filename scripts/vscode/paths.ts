@@ -12,6 +12,8 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const SUITE_SOURCE_DIR = path.join(REPO_ROOT, 'test/vscode/suite');
 export const SUITE_BUNDLE = path.join(REPO_ROOT, 'out/vscode-suite/index.js');
 export const WORKSPACE_FIXTURE = path.join(REPO_ROOT, 'test/vscode/workspace');
+/** The tiny BERT the tests train with; the stand-in hub serves it too. */
+export const FIXTURE_MODEL = path.join(REPO_ROOT, 'test/fixtures/models/bert');
 export const EXTENSION_MAIN = path.join(REPO_ROOT, 'dist/extension.js');
 /** Screenshots and logs (git-ignored via /test-results/). */
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results/vscode');

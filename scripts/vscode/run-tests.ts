@@ -5,14 +5,16 @@
 //        [--theme NAME] [--timeout SECONDS] [--keep-profile]
 //
 // Each workspace trust runs in its own session (its own code-server, profile and browser).
-// Screenshots and logs go to test-results/vscode/. The exit code is 0 only when every session's
-// suite passed and at least one test ran.
+// Screenshots and logs go to test-results/vscode/. A stand-in hub on loopback serves the fixture
+// model (HF_ENDPOINT), so hub downloads are tested without the network. The exit code is 0 only
+// when every session's suite passed and at least one test ran.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DARK_THEME, WORKSPACE_TRUST_MODES, type WorkspaceTrust } from '../../test/vscode/suite/protocol';
+import { DARK_THEME, FIXTURE_HUB_MODEL, WORKSPACE_TRUST_MODES, type WorkspaceTrust } from '../../test/vscode/suite/protocol';
 import { bundleSuite } from './bundle-suite';
-import { CHROMIUM, CODE_SERVER_ENTRY, EXTENSION_MAIN, HARNESS_DIR, PLAYWRIGHT_DIR, REPO_ROOT, RESULTS_DIR } from './paths';
+import { startHubServer } from './hub-server';
+import { CHROMIUM, CODE_SERVER_ENTRY, EXTENSION_MAIN, FIXTURE_MODEL, HARNESS_DIR, PLAYWRIGHT_DIR, REPO_ROOT, RESULTS_DIR } from './paths';
 import { runSession, type SessionResult } from './session';
 
 const { values } = parseArgs({
@@ -40,25 +42,32 @@ async function main(): Promise<number> {
     process.once(signal, () => interrupt.abort(new Error(`interrupted (${signal})`)));
   }
 
+  // Every session's downloads go to the stand-in hub: nothing reaches the network.
+  const hub = await startHubServer({ [FIXTURE_HUB_MODEL]: FIXTURE_MODEL });
   const results: SessionResult[] = [];
-  for (const workspaceTrust of trusts) {
-    const started = performance.now();
-    console.log(`[vscode] session: ${workspaceTrust} workspace`);
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error(`the session took longer than ${values.timeout} s (--timeout)`)), timeoutMs);
-    const result = await runSession({
-      workspaceTrust,
-      colorTheme: values.theme,
-      suiteFile,
-      grep: values.grep,
-      signal: AbortSignal.any([interrupt.signal, timeout.signal]),
-      keepProfile: values['keep-profile'],
-    });
-    clearTimeout(timer);
-    results.push(result);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`[vscode] session ${workspaceTrust}: ${result.failure ?? 'passed'} (${seconds} s)`);
-    if (interrupt.signal.aborted) break;
+  try {
+    for (const workspaceTrust of trusts) {
+      const started = performance.now();
+      console.log(`[vscode] session: ${workspaceTrust} workspace`);
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new Error(`the session took longer than ${values.timeout} s (--timeout)`)), timeoutMs);
+      const result = await runSession({
+        workspaceTrust,
+        colorTheme: values.theme,
+        suiteFile,
+        grep: values.grep,
+        signal: AbortSignal.any([interrupt.signal, timeout.signal]),
+        keepProfile: values['keep-profile'],
+        env: () => ({ HF_ENDPOINT: hub.url }),
+      });
+      clearTimeout(timer);
+      results.push(result);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`[vscode] session ${workspaceTrust}: ${result.failure ?? 'passed'} (${seconds} s)`);
+      if (interrupt.signal.aborted) break;
+    }
+  } finally {
+    await hub.close();
   }
   return summarize(results);
 }

@@ -9,6 +9,7 @@ import {
   GREP_ENV,
   HARNESS_URL_ENV,
   SUITE_FIRST_LINE,
+  USER_DATA_DIR_ENV,
   WORKSPACE_TRUST_ENV,
   type HarnessCalls,
   type WorkspaceTrust,
@@ -94,6 +95,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       env: {
         [HARNESS_URL_ENV]: harness.url,
         [WORKSPACE_TRUST_ENV]: workspaceTrust,
+        [USER_DATA_DIR_ENV]: profile.userData,
         ...(options.grep ? { [GREP_ENV]: options.grep } : {}),
         ...options.env?.(profile),
       },

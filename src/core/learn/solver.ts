@@ -649,8 +649,6 @@ export class L1LogisticSolver {
     s.fill(0);
     if (B === 1) u.set(R);
 
-    // Inner coordinate descent: a pass over the whole active set, then passes over its non-zero
-    // part until they settle, and again, until a whole pass is below the threshold.
     // Inner coordinate descent (glmnet's cycling): a pass over every coordinate of the active set,
     // then passes over the non-zero ones until they settle, and again, until a whole pass is below
     // the threshold. Anderson extrapolation runs along each stretch of passes over one list.

@@ -1,7 +1,8 @@
 // Fetching a hub model into the local model cache. transformers.js decides *which* files a model
 // needs (its ModelRegistry knows the dtype file names and the external-data chunk convention) and
 // owns the network settings (`env.fetch`, `env.remoteHost`, `env.remotePathTemplate`): replacing
-// `env.fetch` is how tests serve a fake hub. The download itself is done here because
+// `env.fetch` is how tests serve a fake hub. `HF_ENDPOINT`, the Hugging Face convention for a
+// mirror or a private hub, sets `env.remoteHost`. The download itself is done here because
 // transformers.js only exposes file downloads inside model construction, which would also build an
 // inference session. Files land at `{cacheDir}/{id}/{file}`, the layout of transformers.js's own
 // file cache, so its tokenizer loader finds them there too.
@@ -39,6 +40,8 @@ const REQUIRED = new Set(['config.json', 'tokenizer.json']);
 /** Downloads what `id` needs for feature extraction into the cache and returns the folder. */
 export async function fetchHubModel(id: string, options: HubFetchOptions): Promise<string> {
   const t = await loadTransformers(true);
+  const endpoint = hubEndpoint();
+  if (endpoint) t.env.remoteHost = endpoint;
   const cacheDir = options.cacheDir;
   const config = await t.AutoConfig.from_pretrained(id, { cache_dir: cacheDir }).catch((e: unknown) => {
     const message = (e instanceof Error ? e.message : String(e)).replace(/\.+$/, '');
@@ -65,6 +68,22 @@ export async function fetchHubModel(id: string, options: HubFetchOptions): Promi
     await download(t.env, id, file, dest, REQUIRED.has(file) || isOnnx, options.onDownload);
   }
   return folder;
+}
+
+/** `HF_ENDPOINT` as transformers.js wants a host (with a trailing slash); undefined when unset. */
+export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.HF_ENDPOINT?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`HF_ENDPOINT is "${value}", which is not a URL. Set it to the hub's address, such as https://huggingface.co, or unset it.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`HF_ENDPOINT is "${value}": use an http:// or https:// address, or unset it.`);
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 interface HubEnv {

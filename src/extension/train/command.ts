@@ -116,32 +116,41 @@ async function pickDataset(ctx: StcContext): Promise<DiscoveredDataset | undefin
   }
 }
 
-/** The text and label columns: asked only when the detection was a guess between several. */
+/** The text and label columns: asked only when the detection was a guess between several (or
+ *  when the text column picked is the one detected as the label). */
 async function pickColumns(train: SniffResult): Promise<{ textColumn?: string; labelColumn?: string } | undefined> {
   const detected = train.detected;
   if (!detected) return {};
+  const file = path.basename(train.path);
   let textColumn = detected.text.column;
   let labelColumn = detected.label.column;
   if (detected.text.ambiguous) {
-    const picked = await vscode.window.showQuickPick(orderColumns(train.columns, detected.text.candidates), {
-      title: `STC: which column of ${path.basename(train.path)} holds the text?`,
+    const picked = await pickColumn(train.columns, detected.text.candidates, undefined, {
+      title: `STC: which column of ${file} holds the text?`,
+      placeHolder: `Several columns could hold the text (${detected.text.candidates.join(', ')})`,
     });
     if (!picked) return undefined;
     textColumn = picked;
   }
-  if (detected.label.ambiguous) {
-    const picked = await vscode.window.showQuickPick(
-      orderColumns(train.columns, detected.label.candidates).filter((c) => c !== textColumn),
-      { title: `STC: which column of ${path.basename(train.path)} holds the label?` },
-    );
+  if (detected.label.ambiguous || labelColumn === textColumn) {
+    const picked = await pickColumn(train.columns, detected.label.candidates, textColumn, {
+      title: `STC: which column of ${file} holds the label?`,
+      placeHolder: detected.label.ambiguous ? `Several columns could hold the label (${detected.label.candidates.join(', ')})` : `"${textColumn}" holds the text now`,
+    });
     if (!picked) return undefined;
     labelColumn = picked;
   }
   return { textColumn, labelColumn };
 }
 
-function orderColumns(all: readonly string[], candidates: readonly string[]): string[] {
-  return [...candidates, ...all.filter((c) => !candidates.includes(c))];
+/** The candidates first (the best guess on top), then the other columns but `exclude`. */
+async function pickColumn(all: readonly string[], candidates: readonly string[], exclude: string | undefined, options: vscode.QuickPickOptions): Promise<string | undefined> {
+  const ordered = [...candidates, ...all.filter((c) => !candidates.includes(c))].filter((c) => c !== exclude);
+  const items = ordered.map((column, i) => ({
+    label: column,
+    description: i === 0 && candidates.includes(column) ? 'best guess' : candidates.includes(column) ? 'plausible' : undefined,
+  }));
+  return (await vscode.window.showQuickPick(items, options))?.label;
 }
 
 type ModelItem = vscode.QuickPickItem & { choice?: ModelChoice; action?: 'folder' | 'hub' };
@@ -174,17 +183,29 @@ async function pickModel(ctx: StcContext): Promise<ModelChoice | undefined> {
       validateInput: (v) => (/^[\w.-]+\/[\w.-]+$/.test(v.trim()) ? undefined : 'owner/name'),
     });
     if (!id) return undefined;
-    const allow = await vscode.window.showWarningMessage(
-      `Download ${id.trim()} from the Hugging Face Hub? A model already in the cache is not downloaded again. STC Lens downloads nothing without your permission.`,
-      { modal: true },
-      'Download',
-    );
-    if (allow !== 'Download') return undefined;
+    if (!(await allowDownload(id.trim()))) return undefined;
     choice = { spec: id.trim(), allowRemote: true };
   }
   if (!choice) return undefined;
   await ctx.extension.workspaceState.update(MODEL_KEY, choice);
   return choice;
+}
+
+/** Asks before anything is downloaded: a step of the quick-pick flow, like the others (VS Code
+ *  also refuses modal dialogs to extension tests, so a modal would leave this step untested). */
+async function allowDownload(id: string): Promise<boolean> {
+  // HF_ENDPOINT (a mirror or a private hub) is where core/model/hub.ts downloads from; the worker inherits this environment.
+  const host = process.env.HF_ENDPOINT?.trim() || 'https://huggingface.co';
+  const items = [
+    { label: '$(cloud-download) Download', description: `from ${host}`, allow: true },
+    { label: '$(close) Cancel', allow: false },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `STC: download ${id} from the Hugging Face Hub?`,
+    placeHolder: 'STC Lens downloads nothing without your permission; a model already in the cache is not downloaded again',
+    ignoreFocusOut: true,
+  });
+  return picked?.allow === true;
 }
 
 async function pickDevice(ctx: StcContext): Promise<ProviderSetting | undefined> {

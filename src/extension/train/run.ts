@@ -63,14 +63,23 @@ export async function runTraining(ctx: StcContext, request: TrainRequest): Promi
   if (!ctx.requireTrust('train')) return undefined;
   const out = classifierFolder(ctx, request.name, request.folder);
   const settings = ctx.settings;
-  ctx.log.info(`training ${request.name}: train ${request.train}${request.dev ? `, dev ${request.dev}` : ''}${request.test ? `, test ${request.test}` : ''}; model ${request.model}; device ${request.device}; saving to ${out}`);
+  const columns = [request.textColumn && `text column "${request.textColumn}"`, request.labelColumn && `label column "${request.labelColumn}"`].filter(Boolean);
+  ctx.log.info(
+    `training ${request.name}: train ${request.train}${request.dev ? `, dev ${request.dev}` : ''}${request.test ? `, test ${request.test}` : ''}` +
+      `${columns.length > 0 ? ` (${columns.join(', ')})` : ''}; model ${request.model}; device ${request.device}; saving to ${out}`,
+  );
   let reply: TrainReply;
   try {
     reply = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `STC: training ${request.name}`, cancellable: true },
       async (progress, token) => {
         let shown = 0;
+        let downloading: string | undefined;
         const job = ctx.worker.trackJob<TrainProgress>((p) => {
+          if (isDownload(p) && p.item !== downloading) {
+            downloading = p.item;
+            ctx.log.info(`training ${request.name}: downloading ${p.item ?? 'a file'} of ${request.model}${p.total > 0 ? ` (${megabytes(p.total)} MB)` : ''}`);
+          }
           const percent = overallPercent(p);
           progress.report({ message: describeProgress(p), increment: Math.max(0, percent - shown) });
           shown = Math.max(shown, percent);
@@ -129,12 +138,17 @@ function overallPercent(p: TrainProgress): number {
   return start + (next - start) * fraction;
 }
 
+/** During 'model', counts above one are the bytes of a hub download. */
+function isDownload(p: TrainProgress): boolean {
+  return p.stage === 'model' && p.total > 1;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
 function describeProgress(p: TrainProgress): string {
-  // During 'model', counts above one are the bytes of a hub download.
-  if (p.stage === 'model' && p.total > 1) {
-    const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-    return `Downloading the model ${mb(p.done)}/${mb(p.total)} MB${p.item ? ` · ${p.item}` : ''}`;
-  }
+  if (isDownload(p)) return `Downloading the model ${megabytes(p.done)}/${megabytes(p.total)} MB${p.item ? ` · ${p.item}` : ''}`;
   const parts = [`${STAGE_TITLES[p.stage]}${p.total > 1 ? ` ${p.done}/${p.total}` : ''}`];
   if (p.rowsPerSecond !== undefined) parts.push(`${p.rowsPerSecond.toFixed(p.rowsPerSecond < 10 ? 1 : 0)} rows/s`);
   if (p.etaSeconds !== undefined) parts.push(`ETA ${formatSeconds(p.etaSeconds)}`);

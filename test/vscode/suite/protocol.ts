@@ -8,6 +8,12 @@ export const HARNESS_URL_ENV = 'STC_VSCODE_HARNESS_URL';
 export const WORKSPACE_TRUST_ENV = 'STC_VSCODE_WORKSPACE_TRUST';
 /** When set, only tests whose name contains it run. */
 export const GREP_ENV = 'STC_VSCODE_GREP';
+/** code-server's user data folder: the extension host's log files are under its logs/. */
+export const USER_DATA_DIR_ENV = 'STC_VSCODE_USER_DATA_DIR';
+
+/** The hub id under which the runner's stand-in hub (scripts/vscode/hub-server.ts) serves the
+ *  tiny BERT of test/fixtures; HF_ENDPOINT points the extension's downloads at that hub. */
+export const FIXTURE_HUB_MODEL = 'stc-test/tiny-bert';
 
 /** The suite's first output line: the runner prints the workbench's log from there on. */
 export const SUITE_FIRST_LINE = 'TAP version 13';

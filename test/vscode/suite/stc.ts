@@ -1,8 +1,10 @@
 // The extension's test API (src/extension/api.ts) and the paths the tests share.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { StcTestApi } from '../../../src/extension/api';
-import { activateExtension } from './extension';
+import { activateExtension, EXTENSION_ID } from './extension';
+import { USER_DATA_DIR_ENV } from './protocol';
 
 export async function stcApi(): Promise<StcTestApi> {
   return (await activateExtension()).exports as StcTestApi;
@@ -31,4 +33,17 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** What the extension's "STC Lens" log channel has written to its file so far (code-server keeps
+ *  it at <user data>/logs/<session>/exthost<n>/<extension id>/STC Lens.log). */
+export function extensionLog(): string {
+  const userData = process.env[USER_DATA_DIR_ENV];
+  if (!userData) throw new Error(`${USER_DATA_DIR_ENV} is not set: run the suite through scripts/vscode/run-tests.ts`);
+  const logs = path.join(userData, 'logs');
+  const files = readdirSync(logs)
+    .flatMap((session) => readdirSync(path.join(logs, session)).map((host) => path.join(logs, session, host, EXTENSION_ID, 'STC Lens.log')))
+    .filter((file) => existsSync(file));
+  if (files.length === 0) throw new Error(`no STC Lens.log under ${logs}`);
+  return files.map((file) => readFileSync(file, 'utf8')).join('');
 }
