@@ -81,6 +81,8 @@ connection.onRequest(TRAIN, (params, token) =>
       ...options,
       // 0 means "the default" in the settings; trainClassifier wants a count or nothing.
       threads: settings?.threads || undefined,
+      // Loading resolves hub models in this cache too (runtimes.ts): both must look in one place.
+      modelCacheDir: settings?.modelCacheDir,
       signal,
       onProgress: (progress) => void connection.sendNotification(TRAIN_PROGRESS, { job, progress }),
       onLog: (line) => log('info', line),

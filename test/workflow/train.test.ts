@@ -115,6 +115,14 @@ describe('trainClassifier', () => {
     fs.rmSync(unknown);
   });
 
+  test('labels the texts say nothing about: refused with the reason, nothing saved', async () => {
+    const same = path.join(root, 'same.csv');
+    fs.writeFileSync(same, ['text,label', ...Array.from({ length: 30 }, (_, i) => `the film,${i % 2 === 0 ? 'good' : 'bad'}`)].join('\n'));
+    const nowhere = path.join(root, 'same.stc');
+    await assert.rejects(trainClassifier({ ...base, train: same, out: nowhere }), /No neuron separates the labels/);
+    assert.equal(fs.existsSync(nowhere), false);
+  });
+
   test('cancelled before it starts, and a missing data file: nothing is written', async () => {
     const fresh = path.join(root, 'other.stc');
     await assert.rejects(trainClassifier({ ...base, out: fresh, signal: AbortSignal.abort() }), (e: unknown) => isAbortError(e));

@@ -24,6 +24,8 @@ export interface TrainOptions {
   readonly model?: string;
   /** Download a hub model missing from the cache. */
   readonly allowRemote?: boolean;
+  /** Where hub models are cached; default the model cache (see resolveModel). */
+  readonly modelCacheDir?: string;
   readonly device?: ProviderSetting;
   /** Tokens per text; default the model's own maximum. */
   readonly maxLength?: number;
@@ -86,6 +88,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
   progress({ stage: 'model', done: 0, total: 1, item: spec });
   const model = await resolveModel(spec, {
     allowRemote: o.allowRemote ?? false,
+    ...(o.modelCacheDir ? { cacheDir: o.modelCacheDir } : {}),
     // A hub model's download, file by file, in bytes (total 0 while the size is unknown).
     onDownload: (d) => progress({ stage: 'model', done: d.loaded, total: d.total ?? 0, item: d.file }),
   });
@@ -135,6 +138,14 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
   report.warnings.forEach(warn);
   const { chosen } = report;
   log(`chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${chosen.k}, ${report.classifier.neurons.length} neuron${report.classifier.neurons.length === 1 ? '' : 's'}, validation ${report.settings.metric} ${chosen.valScore.toFixed(4)}`);
+  if (report.classifier.neurons.length === 0) {
+    // An intercept-only classifier says the same label for every text and cannot be explained or
+    // run early: refuse it rather than save something unusable.
+    throw new Error(
+      `No neuron separates the labels on validation: the best classifier found predicts the same label for every text, so nothing was saved to ${o.out}. ` +
+        'Check that the label column is the one you meant and that the texts say something about the labels; more training examples help.',
+    );
+  }
   // Cancelling after this point would race the rename; saving takes a moment, so it finishes.
   throwIfAborted(o.signal);
 
