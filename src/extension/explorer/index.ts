@@ -8,7 +8,7 @@ import { WebviewChannel } from './channel';
 import type { ExplorerApi, ExplorerDeps } from './deps';
 import { editorText, lineText, type EditorText } from './editor-text';
 import { webviewHtml, type WebviewKind } from './html';
-import { NeuronPanel } from './neuron-panel';
+import { NEURON_PANEL_TYPE, NeuronPanel } from './neuron-panel';
 import { explanationView, explorerModel, neuronModel, type TokenValues } from './view-model';
 
 export type { ExplorerApi, ExplorerDeps } from './deps';
@@ -159,6 +159,9 @@ export function registerExplorer(context: vscode.ExtensionContext, deps: Explore
         });
         void refreshModel();
       },
+    }),
+    vscode.window.registerWebviewPanelSerializer(NEURON_PANEL_TYPE, {
+      deserializeWebviewPanel: (restored) => panel.restore(restored),
     }),
     vscode.commands.registerCommand('stc.openLayerExplorer', () => vscode.commands.executeCommand(`${VIEW_ID}.focus`)),
     vscode.commands.registerCommand('stc.showNeuron', async (name?: unknown) => {

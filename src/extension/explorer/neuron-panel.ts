@@ -5,6 +5,9 @@ import type { ToWebview } from '../../../webview/shared/protocol';
 import { WebviewChannel } from './channel';
 import { selectionActivation } from './view-model';
 
+/** Also in package.json's activation events, so a panel left open is restored after a reload. */
+export const NEURON_PANEL_TYPE = 'stc.neuron';
+
 export class NeuronPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private neuron: string | undefined;
@@ -31,20 +34,38 @@ export class NeuronPanel implements vscode.Disposable {
   }
 
   async show(name: string): Promise<void> {
-    this.neuron = name;
     if (this.panel) {
       this.panel.title = name;
       this.panel.reveal(undefined, true);
     } else {
-      const panel = vscode.window.createWebviewPanel('stc.neuron', name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
-      this.setup(panel.webview, name);
-      this.channel.attach(panel.webview);
-      panel.onDidDispose(() => {
-        this.panel = undefined;
-        this.neuron = undefined;
-      });
-      this.panel = panel;
+      this.adopt(vscode.window.createWebviewPanel(NEURON_PANEL_TYPE, name, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true }));
     }
+    await this.describeNeuron(name);
+  }
+
+  /** A panel VS Code brings back after a reload: its title is the neuron it showed. */
+  async restore(panel: vscode.WebviewPanel): Promise<void> {
+    if (this.panel) {
+      // Only one neuron panel: a second restored one would not follow the editor.
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel);
+    await this.describeNeuron(panel.title);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.setup(panel.webview, panel.title);
+    this.channel.attach(panel.webview);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.neuron = undefined;
+    });
+    this.panel = panel;
+  }
+
+  private async describeNeuron(name: string): Promise<void> {
+    this.neuron = name;
     await this.describe(name, (m) => {
       if (this.neuron === name) this.channel.post(m);
     });
