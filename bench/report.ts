@@ -1,6 +1,7 @@
 // Generates BENCHMARKS.md from bench/results/*.json. Run: `npx tsx bench/report.ts`.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stcGoals } from './report-stc';
 import { RESULTS_DIR, type BenchResult, type BenchRow } from './result';
 
 function fmt(x: number | null | undefined): string {
@@ -27,6 +28,7 @@ function section(r: BenchResult): string {
     `Run: ${r.date} on ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}, onnxruntime ${m.onnxruntime}`,
     '',
     table(r.rows),
+    ...(r.benchmark === 'stc' ? ['', ...stcGoals(r)] : []),
     ...(r.notes?.length ? ['', ...r.notes.map((n) => `- ${n}`)] : []),
     '',
   ].join('\n');

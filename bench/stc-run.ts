@@ -1,0 +1,78 @@
+// One STC search in a process of its own (so its peak RSS is its own), on a finished feature store
+// and the layout bench/stc.ts wrote. Prints one JSON line: the figures the benchmark needs.
+//
+//   node --import tsx bench/stc-run.ts --store DIR --layout FILE --space paper|extended
+//     --metric accuracy|macroF1 [--threads 2] [--report-out FILE]
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { openFeatureStore, readBlock } from '../src/core/extract/store';
+import { blockName } from '../src/core/neurons';
+import { trainStc, type Metric, type StcSpace } from '../src/core/stc';
+import { splitRanges, type Layout } from './stc-data';
+
+export interface StcRunResult {
+  space: StcSpace;
+  /** trainStc's own total (probes, sparsify, aggregation, baselines, test), seconds. */
+  seconds: number;
+  timings: Record<string, number>;
+  peakRssMB: number;
+  test: number;
+  val: number;
+  chosen: { config: string; eta: number; k: number; neurons: number };
+  baselines: Record<string, { block: string; test: number }>;
+  keptPerLayer: { layer: number; hid: number; act: number }[];
+  fits: Record<string, number>;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    layout: { type: 'string' },
+    space: { type: 'string', default: 'paper' },
+    metric: { type: 'string', default: 'accuracy' },
+    threads: { type: 'string', default: '2' },
+    'num-layers': { type: 'string' },
+    'report-out': { type: 'string' },
+  },
+});
+
+const range = ([from, to]: [number, number]) => Int32Array.from({ length: to - from }, (_, i) => from + i);
+
+async function main(): Promise<void> {
+  if (!args.store || !args.layout || !args['num-layers']) throw new Error('Usage: stc-run.ts --store DIR --layout FILE --num-layers L --space paper|extended --metric accuracy|macroF1');
+  const store = openFeatureStore(args.store);
+  const layout = JSON.parse(fs.readFileSync(args.layout, 'utf8')) as Layout;
+  const ranges = splitRanges(layout);
+  const metric = args.metric as Metric;
+  const report = await trainStc(
+    {
+      source: { numLayers: Number(args['num-layers']), read: (b) => readBlock(store, blockName(b)) },
+      splits: { train: range(ranges.train), dev: range(ranges.dev), test: range(ranges.test) },
+      y: Int32Array.from(layout.y),
+      classes: layout.classes,
+      devSource: layout.devSource,
+    },
+    { space: args.space as StcSpace, metric, threads: Number(args.threads) },
+  );
+  if (args['report-out']) fs.writeFileSync(args['report-out'], JSON.stringify(report) + '\n');
+  const score = (m: { accuracy: number; macroF1: number } | undefined) => (m ? m[metric] : NaN);
+  const c = report.chosen;
+  const out: StcRunResult = {
+    space: report.settings.space,
+    seconds: report.timings.total,
+    timings: { ...report.timings },
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    test: score(report.test),
+    val: c.valScore,
+    chosen: { config: `${c.config.kinds.join('+')}.${c.config.poolings.join('+')}`, eta: c.eta, k: c.k, neurons: report.classifier.neurons.length },
+    baselines: Object.fromEntries(report.baselines.map((b) => [b.name, { block: b.block, test: score(b.test) }])),
+    keptPerLayer: report.keptPerLayer.map((k) => ({ ...k })),
+    fits: { ...report.fits },
+  };
+  console.log(JSON.stringify(out));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
