@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { isProcessAlive } from '../process';
 
 export interface AtomicWriteHooks {
   /** Replaces fs.rename (tests simulate a failure at a given step). */
@@ -27,20 +28,11 @@ export async function leftovers(target: string, role: Role): Promise<string[]> {
   return names.filter((n) => n.startsWith(prefix)).map((n) => path.join(path.dirname(target), n));
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes incomplete folders of writers that died mid-write (a live writer's are left alone). */
 async function removeDeadTemporaries(target: string): Promise<void> {
   for (const tmp of await leftovers(target, 'tmp')) {
     const pid = Number(/\.tmp-(\d+)-/.exec(path.basename(tmp))?.[1]);
-    if (Number.isInteger(pid) && !isRunning(pid)) await fs.rm(tmp, { recursive: true, force: true });
+    if (Number.isInteger(pid) && !isProcessAlive(pid)) await fs.rm(tmp, { recursive: true, force: true });
   }
 }
 

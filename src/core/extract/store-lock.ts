@@ -3,17 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOCK } from './store-format';
+import { isProcessAlive } from '../process';
 
 const held = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function acquireLock(dir: string): void {
   const file = path.join(dir, LOCK);
@@ -26,7 +18,7 @@ export function acquireLock(dir: string): void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
       const pid = Number(fs.readFileSync(file, 'utf8'));
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
         throw new Error(`Features in ${dir} are being written by process ${pid}; wait for it to finish or stop it.`, { cause: e });
       }
       fs.rmSync(file, { force: true }); // left by a process that died

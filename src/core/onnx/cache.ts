@@ -30,6 +30,11 @@ export function cacheKey(modelFile: string, config: ModelConfig, blocks: readonl
     config: [config.numLayers, config.hiddenSize, config.intermediateSize, config.decoder],
     blocks: blocks.map(blockName),
   };
+  return identityKey(identity);
+}
+
+/** A cache folder name from everything that determines an entry's content. */
+export function identityKey(identity: unknown): string {
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
 }
 
@@ -44,18 +49,25 @@ function sameFile(a: string, b: string): boolean {
   return !!sa && !!sb && sa.ino === sb.ino && sa.dev === sb.dev;
 }
 
-/** The cache entry in `dir`, if complete and still pointing at the model folder's data files. */
-export function readCached(dir: string, modelDir: string): TappedGraph | undefined {
-  let entry: CachedTapping;
+/** The manifest `manifest` of the cache entry in `dir`, if the entry is complete and its links to
+ *  external data still lead to the model folder's files. */
+export function readCachedEntry<T extends { readonly modelPath: string; readonly externalData: readonly string[] }>(dir: string, modelDir: string, manifest: string): T | undefined {
+  let entry: T;
   try {
-    entry = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as CachedTapping;
+    entry = JSON.parse(fs.readFileSync(path.join(dir, manifest), 'utf8')) as T;
   } catch {
     return undefined;
   }
   if (!fs.existsSync(entry.modelPath)) return undefined;
   const dataDir = path.dirname(entry.modelPath);
   if (!entry.externalData.every((loc) => sameFile(path.join(dataDir, loc), path.join(modelDir, loc)))) return undefined;
-  return stripCacheFields(entry);
+  return entry;
+}
+
+/** The tapping cache entry in `dir`, if complete and still pointing at the model folder's data files. */
+export function readCached(dir: string, modelDir: string): TappedGraph | undefined {
+  const entry = readCachedEntry<CachedTapping>(dir, modelDir, MANIFEST);
+  return entry && stripCacheFields(entry);
 }
 
 /** Writes `parts` to `file` through a temporary file and a rename, so readers never see half a file. */

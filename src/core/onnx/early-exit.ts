@@ -4,11 +4,10 @@
 // cast to float32, so pooling runs over a few columns instead of thousands; the pooling itself is the
 // extraction's (pooling.ts), node for node, which keeps both paths' values equal. Then every node
 // and weight the two outputs do not need is pruned (prune.ts). Built graphs are cached on disk.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { blockName, neuronName, type FeatureBlock, type Neuron } from '../neurons';
-import { REWRITE_VERSION, externalDataLocations, placeRewrittenModel, writeAtomic } from './cache';
+import { REWRITE_VERSION, externalDataLocations, identityKey, placeRewrittenModel, readCachedEntry, writeAtomic } from './cache';
 import type { ModelConfig } from './config';
 import { Graph } from './graph';
 import { analyseModel, type AnalysedModel } from './index';
@@ -71,7 +70,7 @@ export function earlyExitKey(o: Pick<EarlyExitOptions, 'config' | 'modelSha256' 
     config: [o.config.numLayers, o.config.hiddenSize, o.config.intermediateSize, o.config.decoder],
     neurons: o.neurons.map(neuronName),
   };
-  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
+  return identityKey(identity);
 }
 
 function int64Tensor(name: string, values: readonly number[]): TensorProto {
@@ -178,35 +177,14 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
   };
 }
 
-function sameFile(a: string, b: string): boolean {
-  const sa = fs.statSync(a, { throwIfNoEntry: false });
-  const sb = fs.statSync(b, { throwIfNoEntry: false });
-  return !!sa && !!sb && sa.ino === sb.ino && sa.dev === sb.dev;
-}
-
-/** The complete cache entry in `dir` whose links still lead to the model folder's data files. */
-function readCached(dir: string, modelDir: string): EarlyExitGraph | undefined {
-  let entry: CachedEarlyExit;
-  try {
-    entry = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as CachedEarlyExit;
-  } catch {
-    return undefined;
-  }
-  if (!fs.existsSync(entry.modelPath)) return undefined;
-  const dataDir = path.dirname(entry.modelPath);
-  if (!entry.externalData.every((loc) => sameFile(path.join(dataDir, loc), path.join(modelDir, loc)))) return undefined;
-  const { externalData: _, ...graph } = entry;
-  return graph;
-}
-
 /** The early-exit graph of `neurons`, from the cache or built (and cached) now. */
 export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGraph> {
   checkNeurons(o.neurons, o.config);
   if (!fs.statSync(o.modelFile, { throwIfNoEntry: false })?.isFile()) throw new Error(`${o.modelFile}: the model file does not exist.`);
   const key = earlyExitKey(o);
   const dir = path.join(o.cacheDir, `early-exit-${key}`);
-  const cached = readCached(dir, path.dirname(o.modelFile));
-  if (cached) return cached;
+  const cached = readCachedEntry<CachedEarlyExit>(dir, path.dirname(o.modelFile), MANIFEST);
+  if (cached) return withoutCacheFields(cached);
 
   const analysed = analyseModel(o.modelFile, o.config, await fs.promises.readFile(o.modelFile));
   const fragment = earlyExitFragment(analysed, o.config, o.neurons);
@@ -228,6 +206,10 @@ export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGrap
   };
   // Written last: its presence marks the entry complete.
   writeAtomic(path.join(dir, MANIFEST), [Buffer.from(JSON.stringify(entry, null, 1))]);
+  return withoutCacheFields(entry);
+}
+
+function withoutCacheFields(entry: CachedEarlyExit): EarlyExitGraph {
   const { externalData: _, ...graph } = entry;
   return graph;
 }
