@@ -1,12 +1,11 @@
 // What the commands that run a saved classifier share: the options that say where and how to run
 // it, the work folder, and opening it (load, find its base model, build the early-exit graph).
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadClassifier, resolveClassifierModel } from '../core/artifact';
 import { openClassifier } from '../core/infer';
 import type { ClassifierRuntime } from '../core/infer';
 import type { SavedClassifier } from '../core/artifact';
-import type { ResolvedModel } from '../core/model/resolve';
+import { defaultCacheRoot, type ResolvedModel } from '../core/model/resolve';
 import { EXECUTION_PROVIDERS } from '../core/model/session';
 import type { ProviderSetting } from '../core/model/session';
 import { choiceOption, flag, integerOption, stringOption } from './args';
@@ -41,8 +40,7 @@ export const RUNTIME_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export function workDirOf(args: ParsedArgs, env: CliContext['env']): string {
   const given = stringOption(args, 'work-dir');
   if (given !== undefined) return path.resolve(given);
-  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'stc-lens');
+  return defaultCacheRoot(env);
 }
 
 export function deviceOf(args: ParsedArgs): ProviderSetting | undefined {

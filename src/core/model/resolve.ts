@@ -49,9 +49,14 @@ export interface ResolvedModel {
   readonly sha256: string;
 }
 
+/** STC Lens's own cache folder: `$XDG_CACHE_HOME/stc-lens`, else `~/.cache/stc-lens`. */
+export function defaultCacheRoot(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'stc-lens');
+}
+
 export function defaultModelCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'stc-lens', 'models');
+  return path.join(defaultCacheRoot(), 'models');
 }
 
 function looksLikePath(spec: string): boolean {
