@@ -32,7 +32,9 @@ export interface BenchResult {
   notes?: string[];
 }
 
-export const RESULTS_DIR = join(__dirname, 'results');
+/** The repository root: bundles of bench scripts (bench/gpu/pack.sh) live in bench/ too, so this holds for them. */
+export const REPO_ROOT = join(__dirname, '..');
+export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 
 export function machine(onnxruntimeVersion: string): Machine {
   const cpu = cpus();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Verifies the GPU extraction path on a Linux x64 machine with an NVIDIA GPU, in a few minutes:
-# installs onnxruntime-node's CUDA provider libraries if they are missing, puts the CUDA 12 and
-# cuDNN 9 runtime libraries on the library path, then runs bench/gpu/verify.ts (CUDA vs CPU
+# installs onnxruntime-node's CUDA provider libraries if they are missing, puts the CUDA runtime
+# libraries on the library path, then runs bench/gpu/verify.ts (CUDA vs CPU
 # features and throughput; WebGPU too when an adapter exists). See bench/gpu/README.md.
 #
 #   bench/gpu/run.sh <data.jsonl> [rows=2000] [verify.ts options...]
@@ -10,8 +10,8 @@
 #   ORT_CUDA_LIBS  for machines without network: a folder holding libonnxruntime_providers_{cuda,shared}.so,
 #                  or the file they come in (Microsoft.ML.OnnxRuntime.Gpu.Linux .nupkg, or PyPI's
 #                  onnxruntime_gpu .whl), of exactly the onnxruntime version in node_modules/onnxruntime-node
-#   CUDA_PYTHON    a Python whose site-packages hold the nvidia-*-cu12 wheels (CUDA runtime, cuBLAS,
-#                  cuFFT, cuRAND, cuDNN); their lib folders are added to LD_LIBRARY_PATH
+#   CUDA_PYTHON    a Python whose site-packages hold the nvidia-* wheels of the provider's CUDA major
+#                  version (runtime, cuBLAS, cuFFT, cuRAND, cuDNN); their lib folders join LD_LIBRARY_PATH
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -54,22 +54,22 @@ if [ ! -f "$bin/libonnxruntime_providers_cuda.so" ]; then
   fi
 fi
 
-# CUDA 12 runtime and cuDNN 9, from pip's nvidia-* wheels when a Python that has them is named.
+# The CUDA runtime libraries, from pip's nvidia-* wheels when a Python that has them is named.
 if [ -n "${CUDA_PYTHON:-}" ]; then
-  nvidia_libs=$("$CUDA_PYTHON" -c "import glob, os, nvidia; print(':'.join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], '*', 'lib')))))") \
-    || not_verified "CUDA_PYTHON=$CUDA_PYTHON cannot import the nvidia-*-cu12 packages."
+  nvidia_libs=$("$CUDA_PYTHON" -c "import glob, os, nvidia; root = list(nvidia.__path__)[0]; print(':'.join(sorted(glob.glob(os.path.join(root, '*', 'lib')) + glob.glob(os.path.join(root, '*', '*', 'lib')))))") \
+    || not_verified "CUDA_PYTHON=$CUDA_PYTHON cannot import the nvidia-* packages."
   export LD_LIBRARY_PATH="$nvidia_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
-missing=()
-for lib in libcudart.so.12 libcublas.so.12 libcublasLt.so.12 libcufft.so.11 libcurand.so.10 libcudnn.so.9; do
-  found=
-  lib_path=${LD_LIBRARY_PATH:-}
-  for dir in ${lib_path//:/ }; do [ -e "$dir/$lib" ] && found=1 && break; done
-  [ -n "$found" ] || ldconfig -p 2>/dev/null | grep -q "$lib" || missing+=("$lib")
-done
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo "nvidia-smi not found"
-# Not fatal here: a library may sit where the loader finds it without ldconfig knowing; verify.ts
-# tries the provider and names these only if it does not start.
-[ ${#missing[@]} -eq 0 ] || setup+=("not found on the library path: ${missing[*]} (the CUDA provider needs CUDA 12 and cuDNN 9, see bench/gpu/README.md)")
+# The provider library names the CUDA major version it was built for (onnxruntime-node 1.30's: CUDA
+# 13), so ask the loader what it cannot find rather than keeping a list. cuDNN is loaded later, by
+# name, and is not in this list. Not fatal here: verify.ts names these only if the provider fails.
+if [ -f "$bin/libonnxruntime_providers_cuda.so" ]; then
+  missing=$(ldd "$bin/libonnxruntime_providers_cuda.so" | awk '/not found/ { print $1 }' | tr '\n' ' ')
+  [ -z "$missing" ] || setup+=("not found on the library path: $missing(see bench/gpu/README.md, CUDA_PYTHON)")
+fi
 
-exec node --import tsx bench/gpu/verify.ts --data "$data" --rows "$rows" --setup-problems "$(IFS=';'; echo "${setup[*]}")" "$@"
+# A packed checkout (bench/gpu/pack.sh) has the bundled script and no tsx.
+script=(--import tsx bench/gpu/verify.ts)
+[ -f bench/gpu-verify.cjs ] && script=(bench/gpu-verify.cjs)
+exec node "${script[@]}" --data "$data" --rows "$rows" --setup-problems "$(IFS=';'; echo "${setup[*]}")" "$@"

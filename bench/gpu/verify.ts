@@ -4,7 +4,7 @@
 // bench/gpu/run.sh, which installs the CUDA provider libraries first; see bench/gpu/README.md.
 //
 //   node --import tsx bench/gpu/verify.ts --data <file.jsonl> [--rows 2000] [--require cuda]
-//     [--also webgpu] [--threads 0] [--cpu-stand-in] [--setup-problems '<what run.sh could not prepare>']
+//     [--also webgpu] [--threads 0] [--token-budget 4096] [--fp32-folder <dir>] [--cpu-stand-in] [--setup-problems '<what run.sh could not prepare>']
 //
 // Exit status 0 only when the required provider started without falling back and its features
 // match the CPU's (min cosine per vector >= 0.999 in every block). Otherwise it prints
@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_BATCH_LIMITS } from '../../src/core/extract/batching';
 import { openFeatureStore } from '../../src/core/extract/store';
 import { resolveModel, type ResolvedModel } from '../../src/core/model/resolve';
 import { loadOrt } from '../../src/core/model/runtime';
@@ -23,14 +24,10 @@ import { allBlocks } from '../../src/core/neurons';
 import { readModelConfig, tapModel } from '../../src/core/onnx';
 import { measureExtraction, readTexts, type Measurement } from '../extract-measure';
 import { compareStores, worst } from '../extract-parity';
-import { RESULTS_DIR, machine, row, writeResult, type BenchResult, type BenchRow } from '../result';
+import { REPO_ROOT, RESULTS_DIR, machine, row, writeResult, type BenchResult, type BenchRow } from '../result';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = REPO_ROOT;
 const MIN_COSINE = 0.999;
-const VARIANTS = [
-  { dtype: 'int8', folder: path.join(ROOT, 'models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model_quantized.onnx' },
-  { dtype: 'fp32', folder: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model.onnx' },
-] as const;
 
 const { values: args } = parseArgs({
   options: {
@@ -39,11 +36,20 @@ const { values: args } = parseArgs({
     require: { type: 'string', default: 'cuda' },
     also: { type: 'string', default: 'webgpu' },
     threads: { type: 'string', default: '0' },
+    /** Tokens per batch (padded); a GPU keeps busy with larger batches than the CPU default. */
+    'token-budget': { type: 'string', default: String(DEFAULT_BATCH_LIMITS.tokenBudget) },
+    /** The fp32 model folder: the export, or bench/gpu/dequantize.py's output where the export cannot travel. */
+    'fp32-folder': { type: 'string', default: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2') },
     'cpu-stand-in': { type: 'boolean', default: false },
     /** From run.sh: what it could not prepare (libraries it could not install or find), ';'-separated. */
     'setup-problems': { type: 'string', default: '' },
   },
 });
+
+const VARIANTS = [
+  { dtype: 'int8', folder: path.join(ROOT, 'models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model_quantized.onnx' },
+  { dtype: 'fp32', folder: path.resolve(args['fp32-folder']), onnxFile: 'onnx/model.onnx' },
+] as const;
 
 class NotVerified extends Error {}
 
@@ -86,7 +92,9 @@ async function startsOn(model: ResolvedModel, p: ExecutionProvider): Promise<str
 
 async function runOn(model: ResolvedModel, texts: readonly string[], p: ExecutionProvider, work: string, threads: number): Promise<ProviderRun> {
   process.stderr.write(`  ${path.basename(model.onnxFile)} on ${p} ...\n`);
-  const run = await measureExtraction({ model, texts, mode: 'tapped', workDir: path.join(work, p), session: { provider: p, intraOpNumThreads: threads } });
+  // The CPU baseline keeps the engine's default batches; only the GPU runs take --token-budget.
+  const limits = { ...DEFAULT_BATCH_LIMITS, tokenBudget: p === 'cpu' ? DEFAULT_BATCH_LIMITS.tokenBudget : Number(args['token-budget']) };
+  const run = await measureExtraction({ model, texts, mode: 'tapped', workDir: path.join(work, p), session: { provider: p, intraOpNumThreads: threads }, limits });
   if (run.provider !== p) throw new NotVerified(`${p} was asked for but the extraction ran on ${run.provider} (${run.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')}).`);
   const config = readModelConfig(model.folder);
   const tapped = await tapModel({ modelFile: model.onnxFile, config, blocks: allBlocks(config.numLayers), cacheDir: path.join(work, p, 'graphs') });
@@ -173,7 +181,7 @@ function report(result: Pick<BenchResult, 'rows' | 'notes'>, write: boolean): vo
   const ortVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
   const file = writeResult({
     benchmark: 'gpu',
-    command: `bench/gpu/run.sh ${args.data ?? ''} ${args.rows}`.trim(),
+    command: `bench/gpu/run.sh ${args.data ?? ''} ${args.rows} --require ${args.require} --token-budget ${args['token-budget']}`,
     date: new Date().toISOString(),
     machine: machine(ortVersion),
     ...result,
