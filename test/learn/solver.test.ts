@@ -64,6 +64,9 @@ describe('L1 logistic path', () => {
     [3, 150, 20],
     [2, 40, 90],
     [4, 50, 70],
+    // Many correlated non-zero weights near the end of the path: the binary inner loop's direct
+    // solve takes over from coordinate descent there.
+    [2, 200, 160],
   ] as const) {
     describe(`${classes} classes, ${rows} x ${cols}${cols > rows ? ' (p > n)' : ''}`, () => {
       const { X, y } = standardised(rows, cols, classes, 7 + classes + cols);

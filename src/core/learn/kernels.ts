@@ -124,3 +124,33 @@ export function solveDense(M: Float64Array, rhs: Float64Array, m: number): boole
   }
   return true;
 }
+
+/** Solves M x = rhs in place for a symmetric positive definite m x m row-major M (Cholesky; M's
+ *  lower triangle is overwritten with the factor). Returns false when M is not positive definite. */
+export function choleskySolve(M: Float64Array, rhs: Float64Array, m: number): boolean {
+  for (let c = 0; c < m; c++) {
+    const co = c * m;
+    let d = M[co + c] as number;
+    for (let k = 0; k < c; k++) d -= (M[co + k] as number) ** 2;
+    if (!(d > 0)) return false;
+    const l = Math.sqrt(d);
+    M[co + c] = l;
+    for (let r = c + 1; r < m; r++) {
+      const ro = r * m;
+      let s = M[ro + c] as number;
+      for (let k = 0; k < c; k++) s -= (M[ro + k] as number) * (M[co + k] as number);
+      M[ro + c] = s / l;
+    }
+  }
+  for (let r = 0; r < m; r++) {
+    let s = rhs[r] as number;
+    for (let k = 0; k < r; k++) s -= (M[r * m + k] as number) * (rhs[k] as number);
+    rhs[r] = s / (M[r * m + r] as number);
+  }
+  for (let r = m - 1; r >= 0; r--) {
+    let s = rhs[r] as number;
+    for (let k = r + 1; k < m; k++) s -= (M[k * m + r] as number) * (rhs[k] as number);
+    rhs[r] = s / (M[r * m + r] as number);
+  }
+  return true;
+}

@@ -8,7 +8,9 @@
 //   second-order model of the loss with the exact per-row Hessian diag(p_i) - p_i p_i^T.
 // - Inner loop: cyclic coordinate descent on that model over the active set, with glmnet's
 //   cycling between all active features and the currently non-zero ones. The multinomial
-//   Hessian's coupling is rank one per row, so one coordinate update stays O(n).
+//   Hessian's coupling is rank one per row, so one coordinate update stays O(n). Where those
+//   passes crawl (many correlated non-zero weights), each output's non-zero coordinates are
+//   solved directly on their Gram matrix (an active-set Newton solve of the model, directStep).
 // - Armijo backtracking along the Newton direction, so every step decreases F.
 // - Screening: the active set starts as the sequential strong set (Tibshirani et al. 2012); every
 //   feature left out is checked against the KKT conditions and added back if it violates them.
@@ -19,7 +21,7 @@
 // Binary is the multinomial model with one explicit output and an implicit class 0 whose score
 // is fixed at 0 (so the probability of class 1 is sigmoid(score)).
 
-import { axpy, axpyWeighted, dot, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
+import { axpy, axpyWeighted, choleskySolve, dot, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
 import type { Design } from './matrix';
 
 export interface SolverOptions {
@@ -29,6 +31,10 @@ export interface SolverOptions {
   readonly tol?: number;
   /** Proximal Newton iterations per lambda. Default 100. */
   readonly maxIterations?: number;
+  /** Whether crawling coordinate descent may switch to the direct solve of the non-zero
+   *  coordinates (see directStretch). Default true; it pays on one block's dense path tail and
+   *  costs more than it saves on the wide concatenations of STC's aggregation fits. */
+  readonly directSolve?: boolean;
 }
 
 export interface Convergence {
@@ -55,10 +61,31 @@ const INNER_RELATIVE_TOL = 0.1;
 /** Anderson extrapolation of the coordinate descent iterates every this many passes. */
 const ANDERSON_DEPTH = 5;
 const MAX_SWEEPS_PER_STEP = 500;
+/** Largest set of non-zero weights of one output the inner loop solves directly (see
+ *  directStep): (s + 1)^2 float64 values per output, 8 MB (binary) and 2 MB per class at most. */
+const DIRECT_MAX_FEATURES = 1024;
+const DIRECT_MAX_FEATURES_PER_CLASS = 512;
 /** Keeps a coordinate's curvature positive where every h_i underflows (a separated problem). */
 const CURVATURE_FLOOR = 1e-12;
 const ARMIJO_SIGMA = 0.01;
 const MAX_BACKTRACKS = 40;
+/** Ridge of the direct solve, relative to the mean curvature (see directStep). */
+const DIRECT_RIDGE = 1e-9;
+/** The direct solve starts once a Newton step's passes have cost this share of it. Below 1 it
+ *  can cost more than the passes it replaces, when they were about to settle (then both are
+ *  cheap); above, the crawling passes of a path's tail are paid for twice. */
+const DIRECT_TRIGGER = 0.25;
+/** Factorisations per direct solve: each round clips the coordinates that cross zero. */
+const DIRECT_ROUNDS = 8;
+/** Halvings of a direct step that goes uphill once projected. */
+const DIRECT_BACKTRACKS = 12;
+
+/** Multiply-adds of a direct solve over s coordinates and the intercept: the bordered Gram
+ *  matrix (s + 1)(s + 2) / 2 column dot products of length n, and its Cholesky factorisation. */
+function directWork(s: number, n: number): number {
+  return ((s + 1) * (s + 2) * n) / 2 + (s + 1) ** 3 / 6;
+}
+
 /** Intercepts are polished until every output's mean residual is below this. */
 const INTERCEPT_TOL = 1e-13;
 const MAX_INTERCEPT_STEPS = 50;
@@ -131,6 +158,27 @@ export class L1LogisticSolver {
   /** Value of the quadratic model at the current direction, relative to the zero direction. */
   private qCur = 0;
 
+  // The inner loop's direct solve over the non-zero weights, per output (see directStep).
+  private readonly gramCache: (Float64Array | undefined)[]; // per output: gramStride^2, allocated on first use
+  private readonly gramStride: number;
+  private readonly gramSlot: Int32Array; // outputs x p: slot of a coordinate in its output's cache, -1 if none
+  private readonly gramFeature: Int32Array; // outputs x gramStride: the feature in each slot (slot 0: the intercept)
+  private readonly gramCount: Int32Array; // outputs: slots in use
+  private readonly classList: Int32Array; // outputs x p: a stretch's coordinates, grouped by output
+  private readonly directSlot: Int32Array;
+  private directFactor = new Float64Array(0); // (s + 1)^2: factorisation workspace
+  private readonly directRhs: Float64Array; // s + 1, and the following: one value per coordinate
+  private readonly directGrad: Float64Array;
+  private readonly directMove: Float64Array;
+  private readonly directNewton: Float64Array;
+  private readonly directFree: Int32Array;
+  private readonly hx: Float64Array;
+  /** The last Newton step at this lambda needed the direct solve: the next one starts its
+   *  stretches with it. */
+  private directNext = false;
+  /** SolverOptions.directSolve of the current solve. */
+  private directAllowed = true;
+
   private sweeps = 0;
   private kktChecks = 0;
 
@@ -181,6 +229,20 @@ export class L1LogisticSolver {
     this.history = new Float64Array((ANDERSON_DEPTH + 1) * (B * p + B));
     this.gram = new Float64Array(ANDERSON_DEPTH * ANDERSON_DEPTH);
     this.coef = new Float64Array(ANDERSON_DEPTH);
+    const directSize = Math.min(p, B === 1 ? DIRECT_MAX_FEATURES : DIRECT_MAX_FEATURES_PER_CLASS) + 1;
+    this.directRhs = new Float64Array(directSize);
+    this.directGrad = new Float64Array(directSize);
+    this.directMove = new Float64Array(directSize);
+    this.directNewton = new Float64Array(directSize);
+    this.directFree = new Int32Array(directSize);
+    this.directSlot = new Int32Array(directSize);
+    this.gramStride = directSize;
+    this.gramCache = new Array<Float64Array | undefined>(B).fill(undefined);
+    this.gramSlot = new Int32Array(B * p).fill(-1);
+    this.gramFeature = new Int32Array(B * directSize);
+    this.gramCount = new Int32Array(B);
+    this.classList = new Int32Array(B > 1 ? B * p : 0);
+    this.hx = new Float64Array(n);
 
     // The intercept-only optimum: log class frequencies (centred for multinomial).
     const counts = new Float64Array(nClasses);
@@ -255,6 +317,9 @@ export class L1LogisticSolver {
       }
     }
 
+    // Whether coordinate descent crawls is learned anew at each lambda (see newtonStep).
+    this.directNext = false;
+    this.directAllowed = options.directSolve ?? true;
     const target = tol * this.nullLoss;
     let ev = this.evaluate(lambda);
     let iterations = 0;
@@ -469,7 +534,7 @@ export class L1LogisticSolver {
    * Returns the summed optimality violation met on the way (the inner stopping measure).
    */
   private sweep(list: Int32Array, count: number, lambda: number): number {
-    const { n, p, outputs: B, X, W, D, R, P, H, dz, s, u, curv, curvB, db } = this;
+    const { n, p, outputs: B, X, W, D, R, P, H, dz, s, u, curv, curvB } = this;
     this.sweeps++;
     let violation = 0;
     for (let a = 0; a < count; a++) {
@@ -503,17 +568,263 @@ export class L1LogisticSolver {
       violation += Math.abs(G);
       const delta = -G / (curvB[k] as number);
       this.qCur += 0.5 * G * delta;
-      db[k] = (db[k] as number) + delta;
-      if (B === 1) {
-        for (let i = 0; i < n; i++) u[i] = (u[i] as number) + delta * (H[i] as number);
-      } else {
-        for (let i = 0; i < n; i++) {
-          dz[ko + i] = (dz[ko + i] as number) + delta;
-          s[i] = (s[i] as number) + delta * (P[ko + i] as number);
-        }
-      }
+      this.moveIntercept(k, delta);
     }
     return violation;
+  }
+
+  /** Adds `delta` to output k's intercept direction and updates the quadratic model's state. */
+  private moveIntercept(k: number, delta: number): void {
+    const { n, H, P, db, u, dz, s } = this;
+    const ko = k * n;
+    db[k] = (db[k] as number) + delta;
+    if (this.outputs === 1) {
+      for (let i = 0; i < n; i++) u[i] = (u[i] as number) + delta * (H[i] as number);
+    } else {
+      for (let i = 0; i < n; i++) {
+        dz[ko + i] = (dz[ko + i] as number) + delta;
+        s[i] = (s[i] as number) + delta * (P[ko + i] as number);
+      }
+    }
+  }
+
+  /** Groups a stretch's coordinates (flat indices k * p + j, in increasing order) by output into
+   *  `classList`; returns where each output's run starts (outputs + 1 offsets). */
+  private groupByOutput(list: Int32Array, count: number): number[] {
+    const { p, outputs: B } = this;
+    if (B === 1) return [0, count];
+    // Coordinates are listed feature by feature; a stable counting sort by output keeps each
+    // output's features in that order.
+    const starts = new Array<number>(B + 1).fill(0);
+    for (let a = 0; a < count; a++) {
+      const k = ((list[a] as number) / p) | 0;
+      starts[k + 1] = (starts[k + 1] as number) + 1;
+    }
+    for (let k = 0; k < B; k++) starts[k + 1] = (starts[k + 1] as number) + (starts[k] as number);
+    const next = starts.slice(0, B);
+    for (let a = 0; a < count; a++) {
+      const idx = list[a] as number;
+      const k = (idx / p) | 0;
+      this.classList[next[k] as number] = idx;
+      next[k] = (next[k] as number) + 1;
+    }
+    return starts;
+  }
+
+  /** Multiply-adds of a direct solve of a stretch, Infinity when an output has too many
+   *  coordinates for it. */
+  private directCost(list: Int32Array, count: number): number {
+    const starts = this.groupByOutput(list, count);
+    let work = 0;
+    for (let k = 0; k < this.outputs; k++) {
+      const c = (starts[k + 1] as number) - (starts[k] as number);
+      if (c + 1 > this.gramStride) return Infinity;
+      work += directWork(c, this.n);
+    }
+    return work;
+  }
+
+  /** The direct solve of a stretch, output by output (one block Gauss-Seidel pass for
+   *  multinomial). Returns whether the direction moved. */
+  private directStretch(list: Int32Array, count: number, lambda: number): boolean {
+    if (this.outputs === 1) return this.directStep(0, list, count, lambda);
+    const starts = this.groupByOutput(list, count);
+    let moved = false;
+    for (let k = 0; k < this.outputs; k++) {
+      const from = starts[k] as number;
+      const c = (starts[k + 1] as number) - from;
+      if (c > 0 && this.directStep(k, this.classList.subarray(from, from + c), c, lambda)) moved = true;
+    }
+    return moved;
+  }
+
+  /**
+   * Makes sure output k's cached Gram matrix of this Newton step, (1/n) [1 X_c]^T diag(H_k)
+   * [1 X_c] over the intercept (slot 0) and the cached columns c, has a slot for every
+   * coordinate of `list` (flat indices k * p + j). H is fixed within a Newton step, so the
+   * stretches of one step share it and each pays only for the columns that are new to it. Starts
+   * over when the cache is full.
+   */
+  private gramColumns(k: number, list: Int32Array, count: number): void {
+    const { n, p, X, H, hx, gramSlot, gramFeature } = this;
+    const stride = this.gramStride;
+    const ko = k * n;
+    const fo = k * stride;
+    let G = this.gramCache[k];
+    if (!G) {
+      G = new Float64Array(stride * stride);
+      this.gramCache[k] = G;
+    }
+    let missing = 0;
+    for (let a = 0; a < count; a++) if ((gramSlot[list[a] as number] as number) < 0) missing++;
+    let used = this.gramCount[k] as number;
+    if (used === 0 || used + missing > stride) {
+      this.resetGram(k);
+      let hs = 0;
+      for (let i = 0; i < n; i++) hs += H[ko + i] as number;
+      G[0] = hs / n;
+      used = 1;
+    }
+    for (let a = 0; a < count; a++) {
+      const idx = list[a] as number;
+      if ((gramSlot[idx] as number) >= 0) continue;
+      const slot = used++;
+      gramSlot[idx] = slot;
+      gramFeature[fo + slot] = idx - k * p;
+      const xo = (idx - k * p) * n;
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        const v = (H[ko + i] as number) * (X[xo + i] as number);
+        hx[i] = v;
+        c += v;
+      }
+      G[slot * stride] = c / n;
+      G[slot] = c / n;
+      for (let t = 1; t <= slot; t++) {
+        const v = dot(X, (gramFeature[fo + t] as number) * n, hx, 0, n) / n;
+        G[slot * stride + t] = v;
+        G[t * stride + slot] = v;
+      }
+    }
+    this.gramCount[k] = used;
+  }
+
+  /** Empties output k's Gram cache, or every output's (H changed: a new Newton step). */
+  private resetGram(k?: number): void {
+    const { p, gramCount, gramFeature, gramSlot } = this;
+    const stride = this.gramStride;
+    for (let o = k ?? 0; o < (k === undefined ? this.outputs : k + 1); o++) {
+      for (let slot = 1; slot < (gramCount[o] as number); slot++) gramSlot[o * p + (gramFeature[o * stride + slot] as number)] = -1;
+      gramCount[o] = 0;
+    }
+  }
+
+  /**
+   * Solves the quadratic model over output k's `count` non-zero coordinates in `list` (flat
+   * indices k * p + j) and its intercept, the other outputs' directions held (for binary, the
+   * whole model), by an active-set Newton method on the model, which is exact for a quadratic
+   * once the signs are right: with the signs held, the L1 term is linear and the minimiser solves
+   *   M Delta = -(model gradient + lambda sign),   M = [X_F 1]^T diag(H_k) [X_F 1] / n
+   * over the free coordinates F (diag(H_k) = p_k (1 - p_k) is the model's curvature within one
+   * output; the coupling between outputs enters through the gradient). A coordinate whose
+   * solution crosses zero is clipped to zero and leaves F (the projected step, halved until it
+   * lowers the model), and F is solved again: a few small factorisations of sub-matrices of one
+   * Gram matrix. Coordinate descent needs hundreds of passes for this when the non-zero features
+   * are many and correlated (the tail of a path: SST-2 FFN features, ~350 non-zero, ~350 passes
+   * per Newton step); the passes that follow bring back any clipped coordinate that should not be
+   * zero. Returns whether the direction moved.
+   */
+  private directStep(k: number, list: Int32Array, count: number, lambda: number): boolean {
+    const { n, p, X, W, D, H, P, R, dz, s, u, outputs: B } = this;
+    const ko = k * n;
+    const dim = count + 1;
+    const { directGrad: grad, directMove: move, directRhs: rhs, directNewton: newton, directFree: free, directSlot: slot } = this;
+    this.gramColumns(k, list, count);
+    const G = this.gramCache[k] as Float64Array;
+    const stride = this.gramStride;
+    // The model's gradient at the current direction (binary: u = R + H dz).
+    let gb = 0;
+    if (B === 1) {
+      for (let i = 0; i < n; i++) gb += u[i] as number;
+    } else {
+      for (let i = 0; i < n; i++) gb += (R[ko + i] as number) + (P[ko + i] as number) * ((dz[ko + i] as number) - (s[i] as number));
+    }
+    // Local coordinate a (the intercept last) lives in row/column slot[a] of the cached Gram matrix.
+    let trace = G[0] as number;
+    for (let a = 0; a < count; a++) {
+      const idx = list[a] as number;
+      const xo = (idx - k * p) * n;
+      const sa = this.gramSlot[idx] as number;
+      slot[a] = sa;
+      trace += G[sa * stride + sa] as number;
+      grad[a] = (B === 1 ? dot(X, xo, u, 0, n) : multinomialGradient(X, xo, R, P, dz, ko, s, n)) / n;
+    }
+    slot[count] = 0;
+    grad[count] = gb / n;
+    // A ridge far below the model's curvature keeps the factorisations defined when the columns
+    // are (numerically) dependent, e.g. more of them than rows.
+    const ridge = DIRECT_RIDGE * (trace / dim) + CURVATURE_FLOOR;
+    // Current value of each coordinate (weights: W + D; the intercept's direction is unpenalised).
+    const value = (a: number) => (a === count ? 0 : (W[list[a] as number] as number) + (D[list[a] as number] as number) + (move[a] as number));
+    move.fill(0, 0, dim);
+    let nFree = 0;
+    for (let a = 0; a < dim; a++) free[nFree++] = a;
+    let moved = false;
+    if (this.directFactor.length < dim * dim) this.directFactor = new Float64Array(dim * dim);
+    const F = this.directFactor;
+    for (let round = 0; round < DIRECT_ROUNDS && nFree > 0; round++) {
+      for (let r = 0; r < nFree; r++) {
+        const a = free[r] as number;
+        const ao = (slot[a] as number) * stride;
+        for (let c = 0; c <= r; c++) F[r * nFree + c] = G[ao + (slot[free[c] as number] as number)] as number;
+        F[r * nFree + r] = (F[r * nFree + r] as number) + ridge;
+        const v = value(a);
+        rhs[r] = -((grad[a] as number) + (a === count ? 0 : lambda * Math.sign(v)));
+      }
+      if (!choleskySolve(F, rhs, nFree)) break;
+      // The projected step: coordinates that would cross zero stop at zero. Halved until it
+      // lowers the model (short steps clip only the coordinates closest to zero).
+      newton.set(rhs.subarray(0, nFree));
+      let clipped = 0;
+      let change = 0;
+      for (let t = 1, tries = 0; tries < DIRECT_BACKTRACKS; tries++, t *= 0.5) {
+        clipped = 0;
+        change = 0;
+        for (let r = 0; r < nFree; r++) {
+          const a = free[r] as number;
+          const v = value(a);
+          let step = t * (newton[r] as number);
+          if (a !== count && (v + step) * v <= 0) {
+            step = -v;
+            clipped++;
+          }
+          rhs[r] = step;
+          change += (grad[a] as number) * step + (a === count ? 0 : lambda * (Math.abs(v + step) - Math.abs(v)));
+        }
+        let quad = 0;
+        for (let r = 0; r < nFree; r++) {
+          let row = 0;
+          const ao = (slot[free[r] as number] as number) * stride;
+          for (let c = 0; c < nFree; c++) row += (G[ao + (slot[free[c] as number] as number)] as number) * (rhs[c] as number);
+          quad += (rhs[r] as number) * row;
+        }
+        change += 0.5 * quad;
+        if (change < 0) break;
+      }
+      if (!(change < 0)) break;
+      moved = true;
+      this.qCur += change;
+      // Model gradient after the step, over every coordinate of the set.
+      for (let a = 0; a < dim; a++) {
+        let g = 0;
+        const ao = (slot[a] as number) * stride;
+        for (let r = 0; r < nFree; r++) g += (G[ao + (slot[free[r] as number] as number)] as number) * (rhs[r] as number);
+        grad[a] = (grad[a] as number) + g;
+      }
+      let kept = 0;
+      for (let r = 0; r < nFree; r++) {
+        const a = free[r] as number;
+        const v = value(a);
+        move[a] = (move[a] as number) + (rhs[r] as number);
+        // A clipped coordinate is now exactly zero: force it, and leave it out of the next round.
+        if (a !== count && (v + (rhs[r] as number)) * v <= 0) move[a] = -((W[list[a] as number] as number) + (D[list[a] as number] as number));
+        else free[kept++] = a;
+      }
+      nFree = kept;
+      if (clipped === 0) break;
+    }
+    if (!moved) return false;
+    for (let a = 0; a < count; a++) {
+      const delta = move[a] as number;
+      if (delta === 0) continue;
+      const idx = list[a] as number;
+      const xo = (idx - k * p) * n;
+      D[idx] = delta === -((W[idx] as number) + (D[idx] as number)) ? -(W[idx] as number) : (D[idx] as number) + delta;
+      if (B === 1) axpyWeighted(delta, X, xo, H, u, n);
+      else multinomialUpdate(delta, X, xo, P, dz, ko, s, n);
+    }
+    this.moveIntercept(k, move[count] as number);
+    return true;
   }
 
   /**
@@ -657,12 +968,16 @@ export class L1LogisticSolver {
     for (let a = 0; a < m; a++) for (let k = 0; k < B; k++) coords[a * B + k] = k * p + (active[a] as number);
     const nz = this.nonZero;
     let threshold = -1;
+    let usedDirect = false;
     this.qCur = 0;
     this.historyCount = 0;
     this.anderson(lambda);
+    // Work of this step's passes so far (multiply-adds): the direct solve starts once it is due.
+    let stepWork = 0;
     for (let total = 0; total < MAX_SWEEPS_PER_STEP; ) {
       const v = this.sweep(coords, mc, lambda);
       total++;
+      stepWork += 2 * mc * n;
       if (threshold < 0) threshold = INNER_RELATIVE_TOL * v;
       else if (v <= threshold) break;
       let nzCount = 0;
@@ -676,13 +991,28 @@ export class L1LogisticSolver {
       }
       this.historyCount = 0;
       this.anderson(lambda);
+      // Binary: once this step's passes have cost DIRECT_TRIGGER x a direct solve of the stretch
+      // (or the last step at this lambda needed one), each stretch starts with the direct solve.
+      const directCost = this.directCost(nz, nzCount);
+      let direct = false;
       while (total < MAX_SWEEPS_PER_STEP) {
+        if (!direct && this.directAllowed && directCost < Infinity && (this.directNext || stepWork >= DIRECT_TRIGGER * directCost)) {
+          direct = true;
+          usedDirect = true;
+          if (this.directStretch(nz, nzCount, lambda)) {
+            this.historyCount = 0;
+            this.anderson(lambda);
+          }
+        }
         total++;
+        stepWork += 2 * nzCount * n;
         if (this.sweep(nz, nzCount, lambda) <= threshold) break;
         this.anderson(lambda);
       }
       this.historyCount = 0;
     }
+    this.directNext = usedDirect;
+    this.resetGram();
 
     // Score change of the direction (the binary kernel does not track it), and the Armijo
     // reference Delta = grad^T (D, db) + lambda (||W + D||_1 - ||W||_1).

@@ -16,6 +16,10 @@ export interface SearchOptions {
   readonly lambdaMinRatio: number;
   /** 0: fit the whole path. */
   readonly patience: number;
+  /** The solver's stopping tolerance (learn's `tol`: duality gap relative to the null loss). */
+  readonly tol: number;
+  /** learn's `directSolve`: on for probes, off for the aggregation fits (measured slower there). */
+  readonly directSolve: boolean;
 }
 
 export interface SearchResult {
@@ -91,6 +95,8 @@ export function searchJob(train: Design, yTrain: Int32Array, dev: Design, yDev: 
     nClasses: o.nClasses,
     pathLength: o.pathLength,
     lambdaMinRatio: o.lambdaMinRatio,
+    tol: o.tol,
+    directSolve: o.directSolve,
     ...(hasSignal(train) ? {} : { lambdas: [1] }),
     validation: { X: dev, y: yDev, metric: o.metric, patience: o.patience === 0 ? Infinity : o.patience },
   };
