@@ -25,12 +25,11 @@ import { fitStandardisation } from '../src/core/learn/standardise';
 import { allBlocks, blockName } from '../src/core/neurons';
 import { trainStc, type Metric, type StcSpace } from '../src/core/stc';
 import { takeRows } from '../src/core/stc/input';
-import { PROBE_TOL, resolveSettings } from '../src/core/stc/options';
-import { searchJob } from '../src/core/stc/search';
-import { splitRanges, type Layout } from './stc-data';
+import { resolveSettings } from '../src/core/stc/options';
+import { searchJob, searchOptions } from '../src/core/stc/search';
+import { METRIC, splitRows, stcInput, type Layout } from './stc-data';
 
 const ROOT = path.join(__dirname, '..');
-const METRIC: Record<string, Metric> = { sst2: 'accuracy', trec: 'accuracy', subj: 'accuracy', sms_spam: 'macroF1', emotion: 'accuracy' };
 
 const { values: args } = parseArgs({
   options: {
@@ -67,25 +66,14 @@ function openDataset(name: string): Dataset {
   };
 }
 
-const range = ([from, to]: [number, number]) => Int32Array.from({ length: to - from }, (_, i) => from + i);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const f = (x: number, digits = 3) => x.toFixed(digits);
 
 async function profileSearch(d: Dataset): Promise<void> {
   const store = openFeatureStore(d.storeDir);
-  const ranges = splitRanges(d.layout);
   const loadBefore = load();
   const cpu = process.cpuUsage();
-  const report = await trainStc(
-    {
-      source: { numLayers: d.numLayers, read: (b) => readBlock(store, blockName(b)) },
-      splits: { train: range(ranges.train), dev: range(ranges.dev), test: range(ranges.test) },
-      y: Int32Array.from(d.layout.y),
-      classes: d.layout.classes,
-      devSource: d.layout.devSource,
-    },
-    { space: args.space as StcSpace, metric: d.metric, threads: Number(args.threads) },
-  );
+  const report = await trainStc(stcInput(store, d.layout, d.numLayers), { space: args.space as StcSpace, metric: d.metric, threads: Number(args.threads) });
   const score = (m: { accuracy: number; macroF1: number } | undefined) => (m ? m[d.metric] : NaN);
   const c = report.chosen;
   const summary = {
@@ -117,14 +105,14 @@ async function profileSearch(d: Dataset): Promise<void> {
 
 function profileProbes(d: Dataset): void {
   const store = openFeatureStore(d.storeDir);
-  const ranges = splitRanges(d.layout);
-  const rows = { train: range(ranges.train), dev: range(ranges.dev), test: range(ranges.test) };
+  const rows = splitRows(d.layout);
   const y = Int32Array.from(d.layout.y);
   const labels = (r: Int32Array) => Int32Array.from(r, (i) => y[i] as number);
   const [yTrain, yDev, yTest] = [labels(rows.train), labels(rows.dev), labels(rows.test)];
   const counts = d.layout.classes.map((_, k) => yTrain.filter((c) => c === k).length);
   const settings = resolveSettings({ metric: d.metric }, counts, d.layout.classes);
-  const search = { nClasses: d.layout.classes.length, metric: settings.metric, pathLength: settings.pathLength, lambdaMinRatio: settings.lambdaMinRatio, patience: settings.patience, tol: args.tol ? Number(args.tol) : PROBE_TOL, directSolve: true };
+  const probe = searchOptions(settings, d.layout.classes.length).probe;
+  const search = args.tol ? { ...probe, tol: Number(args.tol) } : probe;
   const wanted = args.blocks?.split(',').map((s) => s.trim());
   const blocks = allBlocks(d.numLayers).filter((b) => !wanted || wanted.includes(blockName(b)));
   console.log(`${d.name}: ${rows.train.length}/${rows.dev.length}/${rows.test.length} rows, ${counts.length} classes, metric ${settings.metric}, load ${load()}`);

@@ -5,10 +5,9 @@
 //     --metric accuracy|macroF1 [--threads 2] [--report-out FILE]
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openFeatureStore, readBlock } from '../src/core/extract/store';
-import { blockName } from '../src/core/neurons';
+import { openFeatureStore } from '../src/core/extract/store';
 import { trainStc, type Metric, type StcSpace } from '../src/core/stc';
-import { splitRanges, type Layout } from './stc-data';
+import { stcInput, type Layout } from './stc-data';
 
 export interface StcRunResult {
   space: StcSpace;
@@ -36,24 +35,12 @@ const { values: args } = parseArgs({
   },
 });
 
-const range = ([from, to]: [number, number]) => Int32Array.from({ length: to - from }, (_, i) => from + i);
-
 async function main(): Promise<void> {
   if (!args.store || !args.layout || !args['num-layers']) throw new Error('Usage: stc-run.ts --store DIR --layout FILE --num-layers L --space paper|extended --metric accuracy|macroF1');
   const store = openFeatureStore(args.store);
   const layout = JSON.parse(fs.readFileSync(args.layout, 'utf8')) as Layout;
-  const ranges = splitRanges(layout);
   const metric = args.metric as Metric;
-  const report = await trainStc(
-    {
-      source: { numLayers: Number(args['num-layers']), read: (b) => readBlock(store, blockName(b)) },
-      splits: { train: range(ranges.train), dev: range(ranges.dev), test: range(ranges.test) },
-      y: Int32Array.from(layout.y),
-      classes: layout.classes,
-      devSource: layout.devSource,
-    },
-    { space: args.space as StcSpace, metric, threads: Number(args.threads) },
-  );
+  const report = await trainStc(stcInput(store, layout, Number(args['num-layers'])), { space: args.space as StcSpace, metric, threads: Number(args.threads) });
   if (args['report-out']) fs.writeFileSync(args['report-out'], JSON.stringify(report) + '\n');
   const score = (m: { accuracy: number; macroF1: number } | undefined) => (m ? m[metric] : NaN);
   const c = report.chosen;

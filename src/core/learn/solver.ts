@@ -693,7 +693,8 @@ export class L1LogisticSolver {
   private resetGram(k?: number): void {
     const { p, gramCount, gramFeature, gramSlot } = this;
     const stride = this.gramStride;
-    for (let o = k ?? 0; o < (k === undefined ? this.outputs : k + 1); o++) {
+    const [first, end] = k === undefined ? [0, this.outputs] : [k, k + 1];
+    for (let o = first; o < end; o++) {
       for (let slot = 1; slot < (gramCount[o] as number); slot++) gramSlot[o * p + (gramFeature[o * stride + slot] as number)] = -1;
       gramCount[o] = 0;
     }
@@ -991,8 +992,8 @@ export class L1LogisticSolver {
       }
       this.historyCount = 0;
       this.anderson(lambda);
-      // Binary: once this step's passes have cost DIRECT_TRIGGER x a direct solve of the stretch
-      // (or the last step at this lambda needed one), each stretch starts with the direct solve.
+      // Once this step's passes have cost DIRECT_TRIGGER x a direct solve of the stretch (or the
+      // last step at this lambda needed one), each stretch starts with the direct solve.
       const directCost = this.directCost(nz, nzCount);
       let direct = false;
       while (total < MAX_SWEEPS_PER_STEP) {

@@ -2,7 +2,6 @@
 // on validation, score the baselines and the chosen classifier on test once, and write the report.
 
 import { classificationMetrics, type ClassificationMetrics } from '../learn/metrics';
-import { DEFAULT_TOL } from '../learn/solver';
 import { allBlocks, blockName, type FeatureBlock } from '../neurons';
 import { throwIfAborted } from './abort';
 import { aggregate, type AggregationChoice } from './aggregate';
@@ -10,10 +9,10 @@ import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassi
 import { baselineBlocks, configBlocks, searchConfigs } from './configs';
 import { checkInput, labelsOf, readChecked, type CheckedInput, type StcInput } from './input';
 import { neuronStats } from './neuron-stats';
-import { PROBE_TOL, resolveSettings, type StcOptions, type StcSettings } from './options';
+import { resolveSettings, type StcOptions, type StcSettings } from './options';
 import { probeBlock, type Probe, type ProbeProblem } from './probe';
 import { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type BaselineName, type ProbeEntry, type StcReport } from './report';
-import { createRunner, mapLimited, type PathRunner, type SearchOptions } from './search';
+import { createRunner, mapLimited, searchOptions, type PathRunner } from './search';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
@@ -93,8 +92,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   const warnings = [...checked.warnings];
   const yTrain = labelsOf(input.y, checked.train);
   const yDev = labelsOf(input.y, checked.dev);
-  const search: SearchOptions = { nClasses: classes.length, metric: settings.metric, pathLength: settings.pathLength, lambdaMinRatio: settings.lambdaMinRatio, patience: settings.patience, tol: DEFAULT_TOL, directSolve: false };
-  const probeSearch: SearchOptions = { ...search, tol: PROBE_TOL, directSolve: true };
+  const { probe: probeSearch, fit: search } = searchOptions(settings, classes.length);
   const problem: ProbeProblem = { rows: checked, yTrain, yDev, etaGrid: settings.etaGrid, search: probeSearch, runner };
 
   const probes = new Map<string, Probe>();

@@ -7,7 +7,8 @@ import { fitPath, type Path, type PathOptions, type PathPoint } from '../learn/p
 import type { Design } from '../learn/matrix';
 import { LearnPool, type PathJob } from '../learn/pool';
 import { throwIfAborted, yieldToEventLoop } from './abort';
-import type { Metric } from './options';
+import { DEFAULT_TOL } from '../learn/solver';
+import { PROBE_TOL, type Metric, type StcSettings } from './options';
 
 export interface SearchOptions {
   readonly nClasses: number;
@@ -20,6 +21,16 @@ export interface SearchOptions {
   readonly tol: number;
   /** learn's `directSolve`: on for probes, off for the aggregation fits (measured slower there). */
   readonly directSolve: boolean;
+}
+
+/**
+ * The two kinds of selection: probes (PROBE_TOL, learn's direct solve) and the fits whose chosen
+ * point can become the classifier, aggregation and baselines (learn's tolerance, no direct solve).
+ */
+export function searchOptions(settings: Pick<StcSettings, 'metric' | 'pathLength' | 'lambdaMinRatio' | 'patience'>, nClasses: number): { readonly probe: SearchOptions; readonly fit: SearchOptions } {
+  const { metric, pathLength, lambdaMinRatio, patience } = settings;
+  const fit: SearchOptions = { nClasses, metric, pathLength, lambdaMinRatio, patience, tol: DEFAULT_TOL, directSolve: false };
+  return { probe: { ...fit, tol: PROBE_TOL, directSolve: true }, fit };
 }
 
 export interface SearchResult {
