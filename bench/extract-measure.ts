@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { loadDataset } from '../src/core/data';
 import { extractFeatures } from '../src/core/extract';
-import { DEFAULT_BATCH_LIMITS, planBatches, sortByLength, type BatchLimits } from '../src/core/extract/batching';
+import { DEFAULT_BATCH_LIMITS, planAllRows, type BatchLimits } from '../src/core/extract/batching';
 import { buildFeeds } from '../src/core/extract/feeds';
 import { ortBatchRunner } from '../src/core/extract/ort-runner';
 import type { TokenEncoder } from '../src/core/extract/types';
@@ -93,9 +93,7 @@ class TimedEncoder implements TokenEncoder {
 
 /** The batches the runner makes of these lengths (same planner, same limits). */
 function enginePlan(lengths: readonly number[], limits: BatchLimits, masked: boolean): PaddedBatch[] {
-  const order = sortByLength(lengths);
-  const sorted = Array.from(order, (row) => lengths[row] ?? 0);
-  return planBatches(sorted, [{ from: 0, to: lengths.length }], limits, !masked).map((b) => ({ rows: b.to - b.from, paddedLength: b.paddedLength }));
+  return planAllRows(lengths, limits, !masked).batches.map((b) => ({ rows: b.to - b.from, paddedLength: b.paddedLength }));
 }
 
 export async function measureExtraction(o: MeasureOptions): Promise<Measurement> {
@@ -182,9 +180,8 @@ async function runPlainGraph(
     ids: encoded.ids.map((ids) => Int32Array.from(ids.length ? ids : [encoder.emptyTextTokenId ?? 0])),
     typeIds: encoded.typeIds?.map((ids) => Int32Array.from(ids)),
   };
-  const order = sortByLength(encoder.lengths);
-  const sorted = Array.from(order, (row) => encoder.lengths[row] ?? 0);
-  for (const batch of planBatches(sorted, [{ from: 0, to: texts.length }], limits, !graph.masked)) {
+  const { order, batches } = planAllRows(encoder.lengths, limits, !graph.masked);
+  for (const batch of batches) {
     const feeds = buildFeeds(graph.inputs, { rows: order.subarray(batch.from, batch.to), paddedLength: batch.paddedLength, padTokenId: encoder.padTokenId ?? 0 }, tokens);
     await run(feeds, graph.originalOutputs);
   }

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BATCH_LIMITS, planBatches, sortByLength } from '../src/core/extract/batching';
+import { planAllRows, type Batch } from '../src/core/extract/batching';
 import { buildFeeds, type TokenizedRows } from '../src/core/extract/feeds';
 import { tokenizeTexts } from '../src/core/extract/tokenize';
 import { modelMaxLength } from '../src/core/model/max-length';
@@ -42,15 +42,14 @@ function defaultGraphs(): string[] {
 interface Batches {
   readonly tokens: TokenizedRows;
   readonly order: Int32Array;
-  readonly plan: ReturnType<typeof planBatches>;
+  readonly plan: Batch[];
 }
 
 async function batchesFor(folder: string, texts: readonly string[]): Promise<Batches> {
   const tokens = await tokenizeTexts(await loadTokenizer(folder), texts, modelMaxLength(folder).maxLength);
   const lengths = tokens.ids.map((ids) => ids.length);
-  const order = sortByLength(lengths);
-  const plan = planBatches(Array.from(order, (row) => lengths[row] ?? 0), [{ from: 0, to: texts.length }], DEFAULT_BATCH_LIMITS);
-  return { tokens, order, plan };
+  const { order, batches } = planAllRows(lengths);
+  return { tokens, order, plan: batches };
 }
 
 /** CPU seconds of this process spent inside `session.run` over every batch. */

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import type { InferenceSession } from 'onnxruntime-node';
 import { loadClassifier, resolveClassifierModel } from '../src/core/artifact';
 import { loadDataset } from '../src/core/data';
-import { DEFAULT_BATCH_LIMITS, planBatches, sortByLength } from '../src/core/extract/batching';
+import { DEFAULT_BATCH_LIMITS, planAllRows } from '../src/core/extract/batching';
 import { buildFeeds } from '../src/core/extract/feeds';
 import { tokenizeTexts } from '../src/core/extract/tokenize';
 import { openClassifier } from '../src/core/infer';
@@ -59,8 +59,7 @@ async function runAll(r: Runnable, tokenizer: TextTokenizer, texts: readonly str
   const ort = await loadOrt();
   const encoded = await tokenizeTexts(tokenizer, texts, maxLength);
   const lengths = encoded.ids.map((ids) => ids.length);
-  const order = sortByLength(lengths);
-  const batches = planBatches(Array.from(order, (i) => lengths[i] ?? 0), [{ from: 0, to: texts.length }], DEFAULT_BATCH_LIMITS, !r.masked);
+  const { order, batches } = planAllRows(lengths, DEFAULT_BATCH_LIMITS, !r.masked);
   for (const b of batches) {
     const feeds = buildFeeds(r.inputs, { rows: order.subarray(b.from, b.to), paddedLength: b.paddedLength, padTokenId: tokenizer.padTokenId ?? 0 }, encoded);
     const tensors = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor(f.type, f.data, f.dims)]));

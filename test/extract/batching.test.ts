@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planBatches, remainingRanges, sortByLength } from '../../src/core/extract/batching';
+import { planAllRows, planBatches, remainingRanges, sortByLength } from '../../src/core/extract/batching';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -61,4 +61,14 @@ test('planBatches: a row longer than the budget gets a batch of its own; bad lim
     { from: 1, to: 3, paddedLength: 10 },
   ]);
   assert.throws(() => planBatches([1], [{ from: 0, to: 1 }], { tokenBudget: 0, maxBatchSize: 8 }), /at least 1/);
+});
+
+test('planAllRows: the length order and the batches of every row; no rows, no batches', () => {
+  const { order, batches } = planAllRows([10, 900, 10], { tokenBudget: 100, maxBatchSize: 8 });
+  assert.deepEqual(Array.from(order), [1, 0, 2]);
+  assert.deepEqual(batches, [
+    { from: 0, to: 1, paddedLength: 900 },
+    { from: 1, to: 3, paddedLength: 10 },
+  ]);
+  assert.deepEqual(planAllRows([]).batches, []);
 });

@@ -71,3 +71,10 @@ export function planBatches(sortedLengths: ArrayLike<number>, todo: readonly Ran
   }
   return batches;
 }
+
+/** Every row batched at once (nothing resumed): the length order and the batches over it. */
+export function planAllRows(lengths: ArrayLike<number>, limits: BatchLimits = DEFAULT_BATCH_LIMITS, sameLength = false): { order: Int32Array; batches: Batch[] } {
+  const order = sortByLength(lengths);
+  const todo = lengths.length > 0 ? [{ from: 0, to: lengths.length }] : [];
+  return { order, batches: planBatches(Array.from(order, (row) => lengths[row] ?? 0), todo, limits, sameLength) };
+}

@@ -2,7 +2,7 @@
 // of extraction, so a text is tokenised, padded and run exactly as during training.
 import type { InferenceSession } from 'onnxruntime-node';
 import type { SavedClassifier } from '../artifact/types';
-import { DEFAULT_BATCH_LIMITS, planBatches, sortByLength } from '../extract/batching';
+import { DEFAULT_BATCH_LIMITS, planAllRows } from '../extract/batching';
 import { buildFeeds } from '../extract/feeds';
 import { tokenizeTexts, type TokenizedTexts } from '../extract/tokenize';
 import type { BatchRunner } from '../extract/types';
@@ -55,9 +55,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
     this.checkOpen();
     const encoded = await tokenizeTexts(this.parts.encoder, texts, this.maxLength);
     const lengths = encoded.ids.map((ids) => ids.length);
-    const order = sortByLength(lengths);
-    const sortedLengths = Array.from(order, (row) => lengths[row] ?? 0);
-    const batches = planBatches(sortedLengths, texts.length > 0 ? [{ from: 0, to: texts.length }] : [], DEFAULT_BATCH_LIMITS, !this.parts.graph.masked);
+    const { order, batches } = planAllRows(lengths, DEFAULT_BATCH_LIMITS, !this.parts.graph.masked);
     const n = this.saved.manifest.classifier.neurons.length;
     const out: Prediction[] = new Array<Prediction>(texts.length);
     let done = 0;

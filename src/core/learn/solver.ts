@@ -611,10 +611,9 @@ export class L1LogisticSolver {
     return starts;
   }
 
-  /** Multiply-adds of a direct solve of a stretch, Infinity when an output has too many
-   *  coordinates for it. */
-  private directCost(list: Int32Array, count: number): number {
-    const starts = this.groupByOutput(list, count);
+  /** Multiply-adds of a direct solve of a stretch grouped by `groupByOutput`, Infinity when an
+   *  output has too many coordinates for it. */
+  private directCost(starts: readonly number[]): number {
     let work = 0;
     for (let k = 0; k < this.outputs; k++) {
       const c = (starts[k + 1] as number) - (starts[k] as number);
@@ -624,11 +623,10 @@ export class L1LogisticSolver {
     return work;
   }
 
-  /** The direct solve of a stretch, output by output (one block Gauss-Seidel pass for
-   *  multinomial). Returns whether the direction moved. */
-  private directStretch(list: Int32Array, count: number, lambda: number): boolean {
-    if (this.outputs === 1) return this.directStep(0, list, count, lambda);
-    const starts = this.groupByOutput(list, count);
+  /** The direct solve of a stretch (`list`, grouped into `starts` by `groupByOutput`), output by
+   *  output (one block Gauss-Seidel pass for multinomial). Returns whether the direction moved. */
+  private directStretch(list: Int32Array, starts: readonly number[], lambda: number): boolean {
+    if (this.outputs === 1) return this.directStep(0, list, starts[1] as number, lambda);
     let moved = false;
     for (let k = 0; k < this.outputs; k++) {
       const from = starts[k] as number;
@@ -994,13 +992,14 @@ export class L1LogisticSolver {
       this.anderson(lambda);
       // Once this step's passes have cost DIRECT_TRIGGER x a direct solve of the stretch (or the
       // last step at this lambda needed one), each stretch starts with the direct solve.
-      const directCost = this.directCost(nz, nzCount);
+      const groups = this.directAllowed ? this.groupByOutput(nz, nzCount) : undefined;
+      const directCost = groups ? this.directCost(groups) : Infinity;
       let direct = false;
       while (total < MAX_SWEEPS_PER_STEP) {
-        if (!direct && this.directAllowed && directCost < Infinity && (this.directNext || stepWork >= DIRECT_TRIGGER * directCost)) {
+        if (groups && !direct && directCost < Infinity && (this.directNext || stepWork >= DIRECT_TRIGGER * directCost)) {
           direct = true;
           usedDirect = true;
-          if (this.directStretch(nz, nzCount, lambda)) {
+          if (this.directStretch(nz, groups, lambda)) {
             this.historyCount = 0;
             this.anderson(lambda);
           }
