@@ -34,6 +34,41 @@ export function dot(X: Float32Array, xo: number, v: Float64Array, vo: number, n:
   return s0 + s1 + (s2 + s3);
 }
 
+/** `dot` of two columns, xa and xb, with the same v, into out[0] and out[1]: v is read once for
+ *  both, and each sum is accumulated exactly as `dot` does it, so the results are bit-identical. */
+export function dot2(X: Float32Array, xa: number, xb: number, v: Float64Array, vo: number, n: number, out: Float64Array): void {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
+  const n4 = n - (n & 3);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const v0 = v[vo + i] as number;
+    const v1 = v[vo + i + 1] as number;
+    const v2 = v[vo + i + 2] as number;
+    const v3 = v[vo + i + 3] as number;
+    a0 += (X[xa + i] as number) * v0;
+    a1 += (X[xa + i + 1] as number) * v1;
+    a2 += (X[xa + i + 2] as number) * v2;
+    a3 += (X[xa + i + 3] as number) * v3;
+    b0 += (X[xb + i] as number) * v0;
+    b1 += (X[xb + i + 1] as number) * v1;
+    b2 += (X[xb + i + 2] as number) * v2;
+    b3 += (X[xb + i + 3] as number) * v3;
+  }
+  for (; i < n; i++) {
+    a0 += (X[xa + i] as number) * (v[vo + i] as number);
+    b0 += (X[xb + i] as number) * (v[vo + i] as number);
+  }
+  out[0] = a0 + a1 + (a2 + a3);
+  out[1] = b0 + b1 + (b2 + b3);
+}
+
 /** sum_i h[ho + i] * X[xo + i]^2 */
 export function weightedSquares(X: Float32Array, xo: number, h: Float64Array, ho: number, n: number): number {
   let s0 = 0;

@@ -21,7 +21,7 @@
 // Binary is the multinomial model with one explicit output and an implicit class 0 whose score
 // is fixed at 0 (so the probability of class 1 is sigmoid(score)).
 
-import { axpy, axpyWeighted, choleskySolve, dot, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
+import { axpy, axpyWeighted, choleskySolve, dot, dot2, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
 import type { Design } from './matrix';
 
 export interface SolverOptions {
@@ -173,6 +173,7 @@ export class L1LogisticSolver {
   private readonly directNewton: Float64Array;
   private readonly directFree: Int32Array;
   private readonly hx: Float64Array;
+  private readonly dotPair = new Float64Array(2);
   /** The last Newton step at this lambda needed the direct solve: the next one starts its
    *  stretches with it. */
   private directNext = false;
@@ -678,7 +679,18 @@ export class L1LogisticSolver {
       }
       G[slot * stride] = c / n;
       G[slot] = c / n;
-      for (let t = 1; t <= slot; t++) {
+      const pair = this.dotPair;
+      let t = 1;
+      for (; t < slot; t += 2) {
+        dot2(X, (gramFeature[fo + t] as number) * n, (gramFeature[fo + t + 1] as number) * n, hx, 0, n, pair);
+        const v = (pair[0] as number) / n;
+        const w = (pair[1] as number) / n;
+        G[slot * stride + t] = v;
+        G[t * stride + slot] = v;
+        G[slot * stride + t + 1] = w;
+        G[(t + 1) * stride + slot] = w;
+      }
+      if (t === slot) {
         const v = dot(X, (gramFeature[fo + t] as number) * n, hx, 0, n) / n;
         G[slot * stride + t] = v;
         G[t * stride + slot] = v;
