@@ -1,8 +1,8 @@
 // Extraction benchmark (issue 3, section 6): every feature block (hid + act x mean/max/single) of the
 // default model over a dataset on the CPU, for the committed int8 graph and, when present, the fp32
-// graph, beside the paper's way (PyTorch + transformers with hooks, bench/reference/extract_torch.py)
+// graph and the W8A8 experiment (bench/quant), beside the paper's way (PyTorch + transformers with hooks, bench/reference/extract_torch.py)
 // on the same texts, maximum length, batching and threads, in the same run. Also checks the fp32
-// features against PyTorch's (max abs diff <= 1e-4) and the int8 ones by cosine (>= 0.99).
+// features against PyTorch's (max abs diff <= 1e-4) and the quantized ones by cosine (>= 0.99).
 //
 //   npx tsx bench/extract.ts --data ../shared/datasets/sst2/train.jsonl [--limit N] [--threads 2]
 //     [--repeat 1] [--parity-rows 200] [--anchor-batch budget|N] [--no-plain] [--keep]
@@ -26,8 +26,9 @@ import { machine, row, writeResult, type BenchRow } from './result';
 
 const ROOT = path.join(__dirname, '..');
 const VARIANTS = [
-  { dtype: 'int8', folder: path.join(ROOT, 'models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model_quantized.onnx', what: 'committed graph, weight-only int8 (MatMulNBits 8-bit)' },
-  { dtype: 'fp32', folder: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model.onnx', what: 'fp32 export (scripts/models)' },
+  { dtype: 'int8', folder: path.join(ROOT, 'models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model_quantized.onnx', what: 'committed graph, weight-only int8 (MatMulNBits 8-bit)', builtBy: 'scripts/models' },
+  { dtype: 'fp32', folder: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model.onnx', what: 'fp32 export (scripts/models)', builtBy: 'scripts/models' },
+  { dtype: 'w8a8', folder: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2-w8a8'), onnxFile: 'onnx/model.onnx', what: 'experiment, not shipped: int8 weights and per-token int8 activations', builtBy: 'bench/quant/build_w8a8.py' },
 ] as const;
 type Dtype = (typeof VARIANTS)[number]['dtype'];
 
@@ -193,7 +194,7 @@ function main(): void {
       }),
       `PyTorch anchor: ${fmt(torch.seconds)} s, peak RSS ${fmt(torch.peak_rss_mb)} MB, torch ${torch.torch}.`,
       ...[...parity].map(([dtype, p]) => `Parity ${dtype} vs PyTorch over the first ${parityRows} rows, all ${first.blocks} blocks: worst max abs diff ${p.maxAbsDiff.maxAbsDiff.toExponential(2)} (${p.maxAbsDiff.block}), worst cosine ${p.minCosine.minCosine.toFixed(6)} (${p.minCosine.block})${dtype === 'fp32' ? `; goal <= 1e-4: ${p.maxAbsDiff.maxAbsDiff <= 1e-4 ? 'met' : 'MISSED'}` : `; goal cosine >= 0.99: ${p.minCosine.minCosine >= 0.99 ? 'met' : 'MISSED'}`}.`),
-      ...skipped.map((v) => `${v.dtype}: ${path.relative(ROOT, path.join(v.folder, v.onnxFile))} is not present (scripts/models exports it), so it was not measured.`),
+      ...skipped.map((v) => `${v.dtype}: ${path.relative(ROOT, path.join(v.folder, v.onnxFile))} is not present (${v.builtBy} makes it), so it was not measured.`),
       `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}; 1-min load at the start of each run: ${starts.join(', ')}. ${repeat > 1 ? `Each figure is the fastest of ${repeat} runs, engine and PyTorch alternating.` : 'One run each.'} On a ${os.cpus().length}-core machine, a load above ${os.cpus().length} means other processes took CPU time from these runs.`,
     ];
 
