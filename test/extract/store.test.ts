@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import { exportBlockNpy, isStoreComplete, openFeatureStore, readBlock } from '..
 import type { StoreLayout } from '../../src/core/extract/store-format';
 import { FeatureStoreWriter } from '../../src/core/extract/store-writer';
 import { npyHeader } from '../../src/core/extract/npy';
+import { mulberry32 } from '../../src/core/random';
 
 function tmpDir(t: { after: (fn: () => void) => void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stc-store-'));
@@ -31,6 +33,14 @@ function writeBatch(w: FeatureStoreWriter, from: number, to: number): void {
 
 const EXPECTED_MEAN = [0, 1, 2, 3].flatMap(meanRow);
 
+/** A block or order file: "STCF", uint32 LE header length, JSON header, data from a 64-byte boundary. */
+function parseStoreFile(raw: Buffer): { header: unknown; data: ArrayBufferLike } {
+  assert.equal(raw.toString('latin1', 0, 4), 'STCF');
+  const headerLength = raw.readUInt32LE(4);
+  assert.equal((8 + headerLength) % 64, 0, 'data aligned to 64 bytes');
+  return { header: JSON.parse(raw.toString('utf8', 8, 8 + headerLength)), data: raw.buffer.slice(raw.byteOffset + 8 + headerLength, raw.byteOffset + raw.length) };
+}
+
 test('round trip: rows written in sorted order are read in dataset order; completion is required', (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
@@ -41,7 +51,7 @@ test('round trip: rows written in sorted order are read in dataset order; comple
   assert.throws(() => openFeatureStore(dir), /not a finished feature store/);
   w.complete();
   w.close();
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['L0.hid.mean.f32', 'L2.act.max.f32', 'complete.json', 'manifest.json'], 'lock, progress and sorted copies are gone');
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['L0.hid.mean.f32', 'L2.act.max.f32', 'complete.json', 'manifest.json', 'order.i32'], 'lock and progress are gone');
 
   const store = openFeatureStore(dir);
   assert.equal(store.rows, 4);
@@ -52,13 +62,51 @@ test('round trip: rows written in sorted order are read in dataset order; comple
   assert.deepEqual(Array.from(readBlock(store, 'L2.act.max').data), [0, 1, 2, 3].flatMap(maxRow));
   assert.throws(() => readBlock(store, 'L9.hid.mean'), /has no block L9\.hid\.mean; it has L0\.hid\.mean, L2\.act\.max/);
 
-  // The block file is self-describing: magic, a JSON header, 64-byte aligned data.
-  const raw = fs.readFileSync(path.join(dir, 'L0.hid.mean.f32'));
-  assert.equal(raw.toString('latin1', 0, 4), 'STCF');
-  const headerLength = raw.readUInt32LE(4);
-  assert.equal((8 + headerLength) % 64, 0);
-  assert.deepEqual(JSON.parse(raw.toString('utf8', 8, 8 + headerLength)), { magic: 'stc-features', version: 1, block: 'L0.hid.mean', rows: 4, dim: 3, dtype: 'float32', byteOrder: 'little', key: 'k1' });
-  assert.deepEqual(Array.from(new Float32Array(raw.buffer.slice(raw.byteOffset + 8 + headerLength, raw.byteOffset + raw.length))), EXPECTED_MEAN);
+  // The files are self-describing: magic, a JSON header, 64-byte aligned data. A block keeps the
+  // rows where the extraction wrote them; order.i32 says which dataset row each position holds.
+  const block = parseStoreFile(fs.readFileSync(path.join(dir, 'L0.hid.mean.f32')));
+  assert.deepEqual(block.header, { magic: 'stc-features', version: 2, block: 'L0.hid.mean', rows: 4, dim: 3, dtype: 'float32', byteOrder: 'little', key: 'k1', rowOrder: 'order.i32' });
+  assert.deepEqual(Array.from(new Float32Array(block.data)), Array.from(ORDER).flatMap(meanRow));
+  const order = parseStoreFile(fs.readFileSync(path.join(dir, 'order.i32')));
+  assert.deepEqual(order.header, { magic: 'stc-features', version: 2, content: 'row order', rows: 4, dtype: 'int32', byteOrder: 'little', key: 'k1' });
+  assert.deepEqual(Array.from(new Int32Array(order.data)), Array.from(ORDER));
+});
+
+test('dataset order is restored for any write order: a random permutation, batches written out of turn, blocks larger than a read chunk', (t) => {
+  const dir = path.join(tmpDir(t), 'big');
+  const rows = 3001;
+  const layout: StoreLayout = { key: 'big', rows, blocks: [{ name: 'L1.hid.max', dim: 1400 }, { name: 'L0.act.single', dim: 1 }] };
+  const random = mulberry32(7);
+  const order = Int32Array.from({ length: rows }, (_, i) => i);
+  for (let i = rows - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+  }
+  const value = (row: number, col: number) => row * 2000 + col; // exact in float32
+  const w = FeatureStoreWriter.open(dir, layout, { checkpointMs: 0 });
+  w.resume(order);
+  const batches = [[2000, 3001], [0, 7], [7, 2000]] as const;
+  for (const [from, to] of batches) {
+    for (const { name, dim } of layout.blocks) {
+      const data = new Float32Array((to - from) * dim);
+      for (let p = from; p < to; p++) for (let c = 0; c < dim; c++) data[(p - from) * dim + c] = value(order[p] ?? 0, c);
+      w.writeRows(name, from, data);
+    }
+    w.markDone({ from, to });
+  }
+  w.complete();
+  w.close();
+  const store = openFeatureStore(dir);
+  for (const { name, dim } of layout.blocks) {
+    const m = readBlock(store, name);
+    assert.deepEqual({ rows: m.rows, cols: m.cols }, { rows, cols: dim });
+    let wrong = 0;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < dim; c++) if (m.data[r * dim + c] !== value(r, c)) wrong++;
+    assert.equal(wrong, 0, `${name}: every value at its dataset row`);
+  }
+  const out = path.join(dir, 'single.npy');
+  exportBlockNpy(store, 'L0.act.single', out);
+  assert.deepEqual(Array.from(parseNpy(fs.readFileSync(out)).data), Array.from({ length: rows }, (_, r) => value(r, 0)));
 });
 
 test('complete() refuses a store with unfinished rows; a damaged block file is refused on read', (t) => {
@@ -76,6 +124,16 @@ test('complete() refuses a store with unfinished rows; a damaged block file is r
   assert.throws(() => readBlock(openFeatureStore(dir), 'L2.act.max'), new RegExp(`does not match its store .*size ${size - 8} != ${size} bytes`));
   fs.truncateSync(file, 20);
   assert.throws(() => readBlock(openFeatureStore(dir), 'L2.act.max'), /L2\.act\.max\.f32 has a damaged header; delete the folder/);
+
+  const orderPath = path.join(dir, 'order.i32');
+  const order = fs.readFileSync(orderPath);
+  order.writeInt32LE(order.readInt32LE(order.length - 8), order.length - 4); // the last two positions name one row
+  fs.writeFileSync(orderPath, order);
+  assert.throws(() => readBlock(openFeatureStore(dir), 'L0.hid.mean'), /order\.i32 is damaged: position 3 holds row 3, out of range or repeated; delete the folder/);
+  fs.writeFileSync(orderPath, order.subarray(0, order.length - 4));
+  assert.throws(() => readBlock(openFeatureStore(dir), 'L0.hid.mean'), /order\.i32 is not the row order of this store .*size/);
+  fs.rmSync(orderPath);
+  assert.throws(() => readBlock(openFeatureStore(dir), 'L0.hid.mean'), /ENOENT.*order\.i32/);
 });
 
 test('resume: finished ranges survive a reopen; another row order or layout starts over; a torn line is ignored', (t) => {
@@ -109,30 +167,61 @@ test('resume: finished ranges survive a reopen; another row order or layout star
   assert.equal(fs.existsSync(path.join(dir, 'L2.act.max.f32')), false);
 });
 
-test('a crash while finishing redoes only the unfinished blocks', (t) => {
+test('a crash while finishing computes nothing again; a block file that is not as created starts the store over', (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w1 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   w1.resume(ORDER);
   writeBatch(w1, 0, 4);
   w1.complete();
   w1.close();
-  // As if the process died after rewriting L0.hid.mean but before L2.act.max and the marker.
+  const files = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
+  // As if the process died after writing order.i32 but before complete.json.
   fs.rmSync(path.join(dir, 'complete.json'));
-  const l2 = fs.readFileSync(path.join(dir, 'L2.act.max.f32'));
-  fs.rmSync(path.join(dir, 'L2.act.max.f32'));
-  const sorted = Float32Array.from(Array.from(ORDER).flatMap(maxRow));
-  fs.writeFileSync(path.join(dir, 'L2.act.max.sorted'), new Uint8Array(sorted.buffer));
-  fs.writeFileSync(path.join(dir, 'progress.jsonl'), '');
+  fs.writeFileSync(path.join(dir, 'progress.jsonl'), `{"order":"${createHash('sha256').update(new Uint8Array(ORDER.buffer)).digest('hex')}"}\n{"from":0,"to":4}\n`);
   const w2 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
-  assert.deepEqual(w2.resume(ORDER), [], 'without its log the order is unknown: start over');
+  assert.deepEqual(w2.resume(ORDER), [{ from: 0, to: 4 }]);
+  w2.complete(); // no row written by this run
   w2.close();
+  for (const f of ['L0.hid.mean.f32', 'L2.act.max.f32', 'order.i32']) assert.deepEqual(fs.readFileSync(path.join(dir, f)), files[f], f);
+  assert.deepEqual(Array.from(readBlock(openFeatureStore(dir), 'L0.hid.mean').data), EXPECTED_MEAN);
 
+  // Unfinished, with one block file cut short: its rows are gone, so everything starts over.
+  fs.rmSync(path.join(dir, 'complete.json'));
+  fs.truncateSync(path.join(dir, 'L2.act.max.f32'), 100);
   const w3 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
-  w3.resume(ORDER);
-  writeBatch(w3, 0, 4);
-  w3.complete();
+  assert.deepEqual(w3.resume(ORDER), []);
   w3.close();
-  assert.deepEqual(fs.readFileSync(path.join(dir, 'L2.act.max.f32')), l2);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['L0.hid.mean.f32', 'L2.act.max.f32', 'manifest.json', 'progress.jsonl']);
+});
+
+/** Writes a finished store as format version 1 wrote it: blocks in dataset order, no order.i32. */
+function writeVersion1Store(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ magic: 'stc-features', version: 1, ...LAYOUT }));
+  const json = JSON.stringify({ magic: 'stc-features', version: 1, block: 'L0.hid.mean', rows: 4, dim: 3, dtype: 'float32', byteOrder: 'little', key: 'k1' });
+  const header = Buffer.alloc(Math.ceil((8 + json.length) / 64) * 64, 0x20);
+  header.write('STCF', 0, 'latin1');
+  header.writeUInt32LE(header.length - 8, 4);
+  header.write(json, 8);
+  fs.writeFileSync(path.join(dir, 'L0.hid.mean.f32'), Buffer.concat([header, new Uint8Array(Float32Array.from(EXPECTED_MEAN).buffer)]));
+  fs.writeFileSync(path.join(dir, 'complete.json'), JSON.stringify({ key: 'k1', rows: 4 }));
+}
+
+test('a store of format version 1 is refused with what to do, and the writer extracts it again', (t) => {
+  const dir = path.join(tmpDir(t), 'k1');
+  writeVersion1Store(dir);
+  assert.equal(isStoreComplete(dir), false, 'not a finished store for this version');
+  assert.throws(() => openFeatureStore(dir), /k1 is a feature store of format v1; this version reads v2\. Run the extraction again \(it writes a new store\) and delete this folder/);
+  const v1Block = { dir, key: 'k1', rows: 4, blocks: LAYOUT.blocks, info: {} };
+  assert.throws(() => readBlock(v1Block, 'L0.hid.mean'), /L0\.hid\.mean\.f32 is format stc-features v1 \(little-endian\); this version reads stc-features v2 little-endian: delete the folder/);
+
+  const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
+  assert.equal(w.isComplete, false);
+  assert.deepEqual(w.resume(ORDER), [], 'nothing of the old store is reused');
+  writeBatch(w, 0, 4);
+  w.complete();
+  w.close();
+  assert.deepEqual(Array.from(readBlock(openFeatureStore(dir), 'L0.hid.mean').data), EXPECTED_MEAN);
 });
 
 test('finished ranges are recorded only at checkpoints, after the data is flushed', (t) => {

@@ -1,10 +1,10 @@
-// Writing a feature store, resumably. While extracting, each block's rows go to `{block}.sorted` in
-// the length-sorted order the batches run in, so a batch is one contiguous write per block (rows
-// scattered to their dataset positions would cost a write per row and per block, several times
-// slower). progress.jsonl records finished ranges of that order; the data files are flushed before
-// the ranges covering them are appended, so after a crash, even of the machine, every recorded range
-// is on disk. complete() then rewrites each block in dataset order as `{block}.f32`, one block in
-// memory at a time, and writes complete.json last.
+// Writing a feature store, resumably. Each block's rows go to `{block}.f32` in the length-sorted
+// order the batches run in, so a batch is one contiguous write per block (rows scattered to their
+// dataset positions would cost a write per row and per block, several times slower), and they stay
+// there: the file's header is written when it is created, and completion adds only the row order
+// (order.i32) and complete.json, so the features are written once. progress.jsonl records finished
+// ranges of the order; the block files are flushed before the ranges covering them are appended, so
+// after a crash, even of the machine, every recorded range is on disk.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +13,7 @@ import type { Range } from './batching';
 import { acquireLock, releaseLock } from './store-lock';
 import {
   COMPLETE, LOCK, MAGIC, MANIFEST, PROGRESS, STORE_FORMAT_VERSION,
-  blockFile, encodeBlockHeader, readFully, readJson, sortedFile, writeFileAtomic,
+  blockFile, blockHeader, encodeHeader, orderFile, orderHeader, syncDir, writeFileAtomic, readJson,
   type BlockSpec, type Manifest, type StoreLayout,
 } from './store-format';
 
@@ -49,14 +49,28 @@ function hashOrder(order: Int32Array): string {
   return createHash('sha256').update(new Uint8Array(order.buffer, order.byteOffset, order.byteLength)).digest('hex');
 }
 
-interface SortedBlock {
+interface OpenBlock {
   readonly spec: BlockSpec;
   readonly fd: number;
+  /** Where row 0 starts: after the header. */
+  readonly dataOffset: number;
+}
+
+/** Whether `file` is a block file as the writer creates it: exactly `header`, then room for every row. */
+function isBlockFileOf(file: string, header: Buffer, dataBytes: number): boolean {
+  if (!fs.existsSync(file) || fs.statSync(file).size !== header.length + dataBytes) return false;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const found = Buffer.alloc(header.length);
+    return fs.readSync(fd, found, 0, header.length, 0) === header.length && found.equals(header);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export class FeatureStoreWriter {
-  /** Blocks not yet rewritten in dataset order. */
-  private readonly open = new Map<string, SortedBlock>();
+  /** Block files open for writing rows; empty once the store is complete. */
+  private readonly open = new Map<string, OpenBlock>();
   private order: Int32Array | undefined;
   private done: Range[] = [];
   private pending: Range[] = [];
@@ -85,30 +99,32 @@ export class FeatureStoreWriter {
     return writer;
   }
 
+  /** Continues the store when its manifest (format version included) and every block file are this layout's; else starts over. */
   private openFiles(): void {
     const manifest = readJson(path.join(this.dir, MANIFEST)) as Manifest | undefined;
     if (!(manifest?.magic === MAGIC && manifest.version === STORE_FORMAT_VERSION && sameLayout(manifest, this.layout))) return this.reset();
     if (this.isComplete) return;
     for (const spec of this.layout.blocks) {
-      const file = sortedFile(this.dir, spec.name);
-      if (fs.existsSync(file) && fs.statSync(file).size === this.layout.rows * spec.dim * 4) {
-        this.open.set(spec.name, { spec, fd: fs.openSync(file, 'r+') });
-      } else if (!fs.existsSync(blockFile(this.dir, spec.name))) {
-        return this.reset(); // neither in progress nor finished: its rows are gone
-      }
+      const file = blockFile(this.dir, spec.name);
+      const header = encodeHeader(blockHeader(this.layout, spec));
+      if (!isBlockFileOf(file, header, this.layout.rows * spec.dim * 4)) return this.reset(); // its rows are gone
+      this.open.set(spec.name, { spec, fd: fs.openSync(file, 'r+'), dataOffset: header.length });
     }
   }
 
-  /** Starts over: a new store, a different layout under the same key, or damaged files. */
+  /** Starts over: a new store, a different layout or format under the same key, or damaged files. */
   private reset(): void {
     this.closeFiles();
     for (const f of fs.readdirSync(this.dir)) if (f !== LOCK) fs.rmSync(path.join(this.dir, f), { recursive: true, force: true });
     const manifest: Manifest = { magic: MAGIC, version: STORE_FORMAT_VERSION, ...this.layout };
     writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify({ ...manifest, createdAt: new Date().toISOString() }, null, 2));
     for (const spec of this.layout.blocks) {
-      const fd = fs.openSync(sortedFile(this.dir, spec.name), 'w+');
-      fs.ftruncateSync(fd, this.layout.rows * spec.dim * 4);
-      this.open.set(spec.name, { spec, fd });
+      // The header is final from the start (it depends on the layout only); rows fill the space after it.
+      const header = encodeHeader(blockHeader(this.layout, spec));
+      const fd = fs.openSync(blockFile(this.dir, spec.name), 'w+');
+      this.open.set(spec.name, { spec, fd, dataOffset: header.length });
+      fs.writeSync(fd, header, 0, header.length, 0);
+      fs.ftruncateSync(fd, header.length + this.layout.rows * spec.dim * 4);
     }
     this.done = [];
     this.pending = [];
@@ -157,7 +173,7 @@ export class FeatureStoreWriter {
     if (!Number.isInteger(rows) || from < 0 || from + rows > this.layout.rows) {
       throw new Error(`Block ${block}: ${data.length} values at position ${from} do not fit rows of dimension ${dim} in ${this.layout.rows} rows.`);
     }
-    fs.writeSync(b.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 0, data.byteLength, from * dim * 4);
+    fs.writeSync(b.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 0, data.byteLength, b.dataOffset + from * dim * 4);
   }
 
   /** Records a finished range of the sorted order; persisted at the next checkpoint. */
@@ -169,8 +185,12 @@ export class FeatureStoreWriter {
   /** Flushes written rows to disk, then records the ranges they complete. */
   checkpoint(): void {
     this.lastCheckpoint = Date.now();
-    if (this.pending.length === 0) return;
+    if (this.pending.length > 0) this.persist();
+  }
+
+  private persist(): void {
     for (const b of this.open.values()) fs.fdatasyncSync(b.fd);
+    if (this.pending.length === 0) return;
     const file = path.join(this.dir, PROGRESS);
     const fd = fs.openSync(file, 'a');
     try {
@@ -183,36 +203,22 @@ export class FeatureStoreWriter {
     this.pending = [];
   }
 
-  /** Once every row is recorded as done: rewrites each block in dataset order and marks the store finished. */
+  /**
+   * Once every row is recorded as done: flushes the block files (headers included, even where no
+   * range was pending), writes the row order, and marks the store finished. No row is copied.
+   */
   complete(): void {
-    this.checkpoint();
+    this.persist();
     const { rows } = this.layout;
     const covered = rows === 0 || (this.done.length === 1 && this.done[0]?.from === 0 && this.done[0].to === rows);
     if (!covered || !this.order) {
       throw new Error(`Cannot finish ${this.dir}: finished rows are ${JSON.stringify(this.done)} of ${rows}.`);
     }
-    for (const b of [...this.open.values()]) this.writeInDatasetOrder(b, this.order);
+    writeFileAtomic(orderFile(this.dir), [encodeHeader(orderHeader(this.layout)), new Uint8Array(this.order.buffer, this.order.byteOffset, this.order.byteLength)]);
+    this.closeFiles();
+    syncDir(this.dir); // the block and order files' entries are durable before the marker that vouches for them
     writeFileAtomic(path.join(this.dir, COMPLETE), JSON.stringify({ key: this.layout.key, rows, completedAt: new Date().toISOString() }));
     fs.rmSync(path.join(this.dir, PROGRESS), { force: true });
-  }
-
-  private writeInDatasetOrder(b: SortedBlock, order: Int32Array): void {
-    const { rows, key } = this.layout;
-    const dim = b.spec.dim;
-    const data = new Float32Array(rows * dim);
-    const chunkRows = Math.max(1, Math.floor((1 << 24) / (dim * 4)));
-    const chunk = new Float32Array(chunkRows * dim);
-    for (let p0 = 0; p0 < rows; p0 += chunkRows) {
-      const n = Math.min(chunkRows, rows - p0);
-      readFully(b.fd, new Uint8Array(chunk.buffer, 0, n * dim * 4), p0 * dim * 4, sortedFile(this.dir, b.spec.name));
-      for (let i = 0; i < n; i++) data.set(chunk.subarray(i * dim, (i + 1) * dim), (order[p0 + i] ?? 0) * dim);
-    }
-    const header = encodeBlockHeader({ magic: MAGIC, version: STORE_FORMAT_VERSION, block: b.spec.name, rows, dim, dtype: 'float32', byteOrder: 'little', key });
-    writeFileAtomic(blockFile(this.dir, b.spec.name), [header, new Uint8Array(data.buffer)]);
-    // Only now is the sorted copy redundant; a crash before this line just redoes this block.
-    fs.closeSync(b.fd);
-    this.open.delete(b.spec.name);
-    fs.rmSync(sortedFile(this.dir, b.spec.name), { force: true });
   }
 
   /** Checkpoints and releases the files and the lock; safe to call more than once. */

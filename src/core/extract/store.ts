@@ -1,9 +1,17 @@
 // Reading finished feature stores (store-format.ts describes the files, store-writer.ts how they
-// are written). Readers load one block at a time, so memory stays at one matrix.
+// are written). Block files hold rows in the extraction's order; readers return them in dataset
+// order, one block at a time, so memory stays at one matrix (plus the row order).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npyHeader } from './npy';
-import { COMPLETE, MANIFEST, blockFile, readBlockHeader, readFully, readJson, type BlockHeader, type BlockSpec, type FeatureMatrix, type Manifest } from './store-format';
+import {
+  COMPLETE, MAGIC, MANIFEST, STORE_FORMAT_VERSION,
+  blockFile, readBlockHeader, readJson, readOrder,
+  type BlockSpec, type FeatureMatrix, type Manifest,
+} from './store-format';
+
+/** Buffers per readv call: Linux's and macOS's limit. */
+const IOV_MAX = 1024;
 
 export interface FeatureStore {
   readonly dir: string;
@@ -13,27 +21,32 @@ export interface FeatureStore {
   readonly info: Readonly<Record<string, unknown>>;
 }
 
-export function isStoreComplete(dir: string): boolean {
+function readManifest(dir: string): Manifest | undefined {
   const manifest = readJson(path.join(dir, MANIFEST)) as Manifest | undefined;
+  return manifest?.magic === MAGIC ? manifest : undefined;
+}
+
+/** Whether `dir` holds a finished store this version can read (a store of another format version is not). */
+export function isStoreComplete(dir: string): boolean {
+  const manifest = readManifest(dir);
   const marker = readJson(path.join(dir, COMPLETE)) as { key?: unknown } | undefined;
-  return manifest !== undefined && marker !== undefined && marker.key === manifest.key;
+  return manifest?.version === STORE_FORMAT_VERSION && marker !== undefined && marker.key === manifest.key;
 }
 
 /** Opens a finished store for reading. */
 export function openFeatureStore(dir: string): FeatureStore {
+  const version = readManifest(dir)?.version;
+  if (version !== undefined && version !== STORE_FORMAT_VERSION) {
+    // The key hashes the format version, so the extraction never looks here again; the folder is dead weight.
+    throw new Error(`${dir} is a feature store of format v${version}; this version reads v${STORE_FORMAT_VERSION}. Run the extraction again (it writes a new store) and delete this folder.`);
+  }
   if (!isStoreComplete(dir)) throw new Error(`${dir} is not a finished feature store; run the extraction (it resumes where it stopped).`);
   const m = readJson(path.join(dir, MANIFEST)) as Manifest;
   return { dir, key: m.key, rows: m.rows, blocks: m.blocks, info: m.info ?? {} };
 }
 
-interface OpenedBlock {
-  readonly fd: number;
-  readonly file: string;
-  readonly header: BlockHeader;
-  readonly dataOffset: number;
-}
-
-function openBlock(store: FeatureStore, block: string): OpenedBlock {
+/** Loads one block: rows in dataset order, row-major. */
+export function readBlock(store: FeatureStore, block: string): FeatureMatrix {
   if (!store.blocks.some((b) => b.name === block)) {
     throw new Error(`Feature store ${store.dir} has no block ${block}; it has ${store.blocks.map((b) => b.name).join(', ')}.`);
   }
@@ -41,51 +54,42 @@ function openBlock(store: FeatureStore, block: string): OpenedBlock {
   const fd = fs.openSync(file, 'r');
   try {
     const { header, dataOffset } = readBlockHeader(file, fd);
-    const expected = dataOffset + header.rows * header.dim * 4;
+    const { rows, dim } = header;
+    const expected = dataOffset + rows * dim * 4;
     const size = fs.fstatSync(fd).size;
-    if (header.key !== store.key || header.block !== block || header.rows !== store.rows || size !== expected) {
+    if (header.key !== store.key || header.block !== block || rows !== store.rows || size !== expected) {
       throw new Error(`${file} does not match its store (key, block, rows or size ${size} != ${expected} bytes); delete ${store.dir} to extract again.`);
     }
-    return { fd, file, header, dataOffset };
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
-  }
-}
-
-/** Loads one block: rows in dataset order, row-major. */
-export function readBlock(store: FeatureStore, block: string): FeatureMatrix {
-  const b = openBlock(store, block);
-  try {
-    const data = new Float32Array(b.header.rows * b.header.dim);
-    readFully(b.fd, new Uint8Array(data.buffer), b.dataOffset, b.file);
-    return { rows: b.header.rows, cols: b.header.dim, data };
+    const order = readOrder(store.dir, store.key, rows);
+    const data = new Float32Array(rows * dim);
+    const bytes = new Uint8Array(data.buffer);
+    const rowBytes = dim * 4;
+    // One pass in file order; the kernel puts each row at its dataset position (a scatter read of
+    // IOV_MAX rows per call), so this costs about what a plain read of the block does.
+    for (let p0 = 0; p0 < rows; p0 += IOV_MAX) {
+      const rowViews = Array.from(order.subarray(p0, p0 + IOV_MAX), (row) => bytes.subarray(row * rowBytes, (row + 1) * rowBytes));
+      if (fs.readvSync(fd, rowViews, dataOffset + p0 * rowBytes) !== rowViews.length * rowBytes) throw new Error(`${file}: unexpected end of file.`);
+    }
+    return { rows, cols: dim, data };
   } finally {
-    fs.closeSync(b.fd);
+    fs.closeSync(fd);
   }
 }
 
-/** Writes a block as a NumPy .npy file (float32, [rows, dim]), copying it in chunks. */
+/** Writes a block as a NumPy .npy file (float32, [rows, dim], dataset order). */
 export function exportBlockNpy(store: FeatureStore, block: string, outFile: string): void {
-  const b = openBlock(store, block);
+  const m = readBlock(store, block);
   const tmp = `${outFile}.tmp-${process.pid}`;
   const out = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(out, npyHeader(b.header.rows, b.header.dim));
-    const total = b.header.rows * b.header.dim * 4;
-    const buf = new Uint8Array(1 << 24);
-    for (let at = 0; at < total; ) {
-      const n = Math.min(buf.length, total - at);
-      readFully(b.fd, buf.subarray(0, n), b.dataOffset + at, b.file);
-      fs.writeSync(out, buf, 0, n);
-      at += n;
-    }
+    fs.writeSync(out, npyHeader(m.rows, m.cols));
+    // Chunked: one write is limited to 2 GB.
+    const bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+    for (let at = 0; at < bytes.length; at += 1 << 26) fs.writeSync(out, bytes.subarray(at, Math.min(bytes.length, at + (1 << 26))));
   } catch (e) {
     fs.closeSync(out);
     fs.rmSync(tmp, { force: true });
     throw e;
-  } finally {
-    fs.closeSync(b.fd);
   }
   fs.closeSync(out);
   fs.renameSync(tmp, outFile);
