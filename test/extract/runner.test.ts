@@ -43,7 +43,7 @@ test('rows are sorted into token-budget batches and stored back in dataset order
   const store = FeatureStoreWriter.open(dir, layoutFor(TEXTS), { checkpointMs: 0 });
   const fake = fakeRunner();
   const result = await runExtraction(job(TEXTS, store, { run: fake.run }));
-  store.close();
+  await store.close();
   assert.equal(result.batchesRun, fake.batches.length);
   assert.deepEqual(fake.batches[0], { rows: 1, paddedLength: 64 }, 'the truncated 500-char text first, alone');
   for (const b of fake.batches) assert.ok(b.rows * b.paddedLength <= 100 && b.rows <= 3);
@@ -61,16 +61,16 @@ test('an empty text encoding to no tokens gets the stand-in token, or a clear er
   const texts = ['abc', ''];
   const store = FeatureStoreWriter.open(path.join(dir, 'a'), layoutFor(texts), { checkpointMs: 0 });
   await runExtraction(job(texts, store, { encoder: decoderLike(7) }));
-  store.close();
+  await store.close();
   assert.deepEqual(Array.from(readBlock(openFeatureStore(path.join(dir, 'a')), 'L0.hid.mean').data.subarray(2, 4)), [7, 1]);
 
   const bare = FeatureStoreWriter.open(path.join(dir, 'b'), layoutFor(texts));
   await assert.rejects(runExtraction(job(texts, bare, { encoder: decoderLike(undefined) })), /Row 1 encodes to no tokens and the tokenizer has no BOS, EOS, PAD or UNK token/);
-  bare.close();
+  await bare.close();
 
   const sloppy = FeatureStoreWriter.open(path.join(dir, 'c'), layoutFor(texts));
   await assert.rejects(runExtraction(job(texts, sloppy, { maxLength: 2, encoder: { encode: (all) => ({ ids: all.map(() => [1, 2, 3, 4, 5]) }) } })), /returned 5 tokens for row 0, more than the maximum length 2: it did not truncate/);
-  sloppy.close();
+  await sloppy.close();
 });
 
 test('progress: rows, batches, rates and an ETA from the clock, ending at done', async (t) => {
@@ -81,7 +81,7 @@ test('progress: rows, batches, rates and an ETA from the clock, ending at done',
   const events: ExtractProgress[] = [];
   const store = FeatureStoreWriter.open(path.join(tmpDir(t), 's'), layoutFor(TEXTS), { checkpointMs: 0 });
   await runExtraction(job(TEXTS, store, { run: fake.run, now: () => clock, onProgress: (p) => events.push(p) }));
-  store.close();
+  await store.close();
 
   assert.equal(events[0]?.stage, 'tokenizing');
   const extracting = events.filter((e) => e.stage === 'extracting');
@@ -111,13 +111,13 @@ test('cancellation stops between batches; a re-run computes only the rest', asyn
     runExtraction(job(TEXTS, store, { run: first.run, signal: controller.signal, onProgress: (p) => p.batchesDone === 2 && controller.abort() })),
     (e: Error) => e.name === 'AbortError',
   );
-  store.close();
+  await store.close();
   assert.equal(first.batches.length, 2, 'the batch after the abort never ran');
 
   const second = fakeRunner();
   const again = FeatureStoreWriter.open(dir, layoutFor(TEXTS), { checkpointMs: 60_000 });
   const result = await runExtraction(job(TEXTS, again, { run: second.run }));
-  again.close();
+  await again.close();
   const rowsBefore = first.batches.reduce((n, b) => n + b.rows, 0);
   assert.equal(result.rowsResumed, rowsBefore, 'finished batches were kept even with a long checkpoint interval');
   assert.equal(second.batches.reduce((n, b) => n + b.rows, 0), TEXTS.length - rowsBefore, 'nothing recomputed');
@@ -127,7 +127,7 @@ test('cancellation stops between batches; a re-run computes only the rest', asyn
   const done = FeatureStoreWriter.open(dir, layoutFor(TEXTS));
   const encode = t.mock.fn((texts: readonly string[], maxLength: number) => encoderLike.encode(texts, maxLength));
   const noop = await runExtraction(job(TEXTS, done, { encoder: { ...encoderLike, encode } }));
-  done.close();
+  await done.close();
   assert.deepEqual([noop.batchesRun, noop.rowsResumed, encode.mock.callCount()], [0, TEXTS.length, 0]);
 });
 
@@ -146,7 +146,7 @@ test('after a crash (the process killed mid-run) finished batches are not recomp
   const fake = fakeRunner();
   const store = FeatureStoreWriter.open(dir, crashLayout, { checkpointMs: 0 });
   const result = await runExtraction({ texts: crashTexts, encoder: encoderLike, maxLength: 32, graph: fakeGraph, run: fake.run, store, limits: crashLimits });
-  store.close();
+  await store.close();
   assert.ok(result.rowsResumed > 0);
   assert.equal(fake.batches.reduce((n, b) => n + b.rows, 0), crashTexts.length - result.rowsResumed, 'only unfinished rows ran');
 
@@ -154,7 +154,7 @@ test('after a crash (the process killed mid-run) finished batches are not recomp
   const fresh = fakeRunner();
   const freshStore = FeatureStoreWriter.open(path.join(tmpDir(t), 'fresh'), crashLayout, { checkpointMs: 0 });
   await runExtraction({ texts: crashTexts, encoder: encoderLike, maxLength: 32, graph: fakeGraph, run: fresh.run, store: freshStore, limits: crashLimits });
-  freshStore.close();
+  await freshStore.close();
   assert.equal(result.batchesRun, fresh.batches.length - 3);
   assertStoredRowsMatch(dir, crashTexts, 32);
 });

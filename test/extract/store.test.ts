@@ -41,7 +41,7 @@ function parseStoreFile(raw: Buffer): { header: unknown; data: ArrayBufferLike }
   return { header: JSON.parse(raw.toString('utf8', 8, 8 + headerLength)), data: raw.buffer.slice(raw.byteOffset + 8 + headerLength, raw.byteOffset + raw.length) };
 }
 
-test('round trip: rows written in sorted order are read in dataset order; completion is required', (t) => {
+test('round trip: rows written in sorted order are read in dataset order; completion is required', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   assert.deepEqual(w.resume(ORDER), []);
@@ -49,8 +49,8 @@ test('round trip: rows written in sorted order are read in dataset order; comple
   writeBatch(w, 2, 4);
   assert.equal(isStoreComplete(dir), false);
   assert.throws(() => openFeatureStore(dir), /not a finished feature store/);
-  w.complete();
-  w.close();
+  await w.complete();
+  await w.close();
   assert.deepEqual(fs.readdirSync(dir).sort(), ['L0.hid.mean.f32', 'L2.act.max.f32', 'complete.json', 'manifest.json', 'order.i32'], 'lock and progress are gone');
 
   const store = openFeatureStore(dir);
@@ -72,7 +72,7 @@ test('round trip: rows written in sorted order are read in dataset order; comple
   assert.deepEqual(Array.from(new Int32Array(order.data)), Array.from(ORDER));
 });
 
-test('dataset order is restored for any write order: a random permutation, batches written out of turn, blocks larger than a read chunk', (t) => {
+test('dataset order is restored for any write order: a random permutation, batches written out of turn, blocks larger than a read chunk', async (t) => {
   const dir = path.join(tmpDir(t), 'big');
   const rows = 3001;
   const layout: StoreLayout = { key: 'big', rows, blocks: [{ name: 'L1.hid.max', dim: 1400 }, { name: 'L0.act.single', dim: 1 }] };
@@ -94,8 +94,8 @@ test('dataset order is restored for any write order: a random permutation, batch
     }
     w.markDone({ from, to });
   }
-  w.complete();
-  w.close();
+  await w.complete();
+  await w.close();
   const store = openFeatureStore(dir);
   for (const { name, dim } of layout.blocks) {
     const m = readBlock(store, name);
@@ -109,15 +109,15 @@ test('dataset order is restored for any write order: a random permutation, batch
   assert.deepEqual(Array.from(parseNpy(fs.readFileSync(out)).data), Array.from({ length: rows }, (_, r) => value(r, 0)));
 });
 
-test('complete() refuses a store with unfinished rows; a damaged block file is refused on read', (t) => {
+test('complete() refuses a store with unfinished rows; a damaged block file is refused on read', async (t) => {
   const dir = path.join(tmpDir(t), 's');
   const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   w.resume(ORDER);
   writeBatch(w, 0, 3);
-  assert.throws(() => w.complete(), /finished rows are \[\{"from":0,"to":3\}\] of 4/);
+  await assert.rejects(w.complete(), /finished rows are \[\{"from":0,"to":3\}\] of 4/);
   writeBatch(w, 3, 4);
-  w.complete();
-  w.close();
+  await w.complete();
+  await w.close();
   const file = path.join(dir, 'L2.act.max.f32');
   const size = fs.statSync(file).size;
   fs.truncateSync(file, size - 8);
@@ -136,52 +136,52 @@ test('complete() refuses a store with unfinished rows; a damaged block file is r
   assert.throws(() => readBlock(openFeatureStore(dir), 'L0.hid.mean'), /ENOENT.*order\.i32/);
 });
 
-test('resume: finished ranges survive a reopen; another row order or layout starts over; a torn line is ignored', (t) => {
+test('resume: finished ranges survive a reopen; another row order or layout starts over; a torn line is ignored', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w1 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   w1.resume(ORDER);
   writeBatch(w1, 0, 2);
-  w1.close();
+  await w1.close();
   fs.appendFileSync(path.join(dir, 'progress.jsonl'), '{"from":2,"t'); // a crash mid-append
 
   const w2 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   assert.deepEqual(w2.resume(ORDER), [{ from: 0, to: 2 }]);
   writeBatch(w2, 2, 4);
-  w2.close(); // interrupted before complete(): everything is done but not finished
+  await w2.close(); // interrupted before complete(): everything is done but not finished
 
   const w3 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   assert.deepEqual(w3.resume(ORDER), [{ from: 0, to: 4 }]);
-  w3.complete();
-  w3.close();
+  await w3.complete();
+  await w3.close();
   assert.deepEqual(Array.from(readBlock(openFeatureStore(dir), 'L0.hid.mean').data), EXPECTED_MEAN, 'rows of all runs');
 
   const w4 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   assert.equal(w4.isComplete, true);
   assert.deepEqual(w4.resume(Int32Array.from([0, 1, 2, 3])), [], 'ranges of another order mean other rows');
   assert.equal(w4.isComplete, false);
-  w4.close();
+  await w4.close();
 
   const w5 = FeatureStoreWriter.open(dir, { ...LAYOUT, blocks: [{ name: 'L0.hid.mean', dim: 4 }] }, { checkpointMs: 0 });
   assert.deepEqual(w5.resume(ORDER), [], 'a new layout starts over');
-  w5.close();
+  await w5.close();
   assert.equal(fs.existsSync(path.join(dir, 'L2.act.max.f32')), false);
 });
 
-test('a crash while finishing computes nothing again; a block file that is not as created starts the store over', (t) => {
+test('a crash while finishing computes nothing again; a block file that is not as created starts the store over', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w1 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   w1.resume(ORDER);
   writeBatch(w1, 0, 4);
-  w1.complete();
-  w1.close();
+  await w1.complete();
+  await w1.close();
   const files = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
   // As if the process died after writing order.i32 but before complete.json.
   fs.rmSync(path.join(dir, 'complete.json'));
   fs.writeFileSync(path.join(dir, 'progress.jsonl'), `{"order":"${createHash('sha256').update(new Uint8Array(ORDER.buffer)).digest('hex')}"}\n{"from":0,"to":4}\n`);
   const w2 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   assert.deepEqual(w2.resume(ORDER), [{ from: 0, to: 4 }]);
-  w2.complete(); // no row written by this run
-  w2.close();
+  await w2.complete(); // no row written by this run
+  await w2.close();
   for (const f of ['L0.hid.mean.f32', 'L2.act.max.f32', 'order.i32']) assert.deepEqual(fs.readFileSync(path.join(dir, f)), files[f], f);
   assert.deepEqual(Array.from(readBlock(openFeatureStore(dir), 'L0.hid.mean').data), EXPECTED_MEAN);
 
@@ -190,7 +190,7 @@ test('a crash while finishing computes nothing again; a block file that is not a
   fs.truncateSync(path.join(dir, 'L2.act.max.f32'), 100);
   const w3 = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   assert.deepEqual(w3.resume(ORDER), []);
-  w3.close();
+  await w3.close();
   assert.deepEqual(fs.readdirSync(dir).sort(), ['L0.hid.mean.f32', 'L2.act.max.f32', 'manifest.json', 'progress.jsonl']);
 });
 
@@ -207,7 +207,7 @@ function writeVersion1Store(dir: string): void {
   fs.writeFileSync(path.join(dir, 'complete.json'), JSON.stringify({ key: 'k1', rows: 4 }));
 }
 
-test('a store of format version 1 is refused with what to do, and the writer extracts it again', (t) => {
+test('a store of format version 1 is refused with what to do, and the writer extracts it again', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   writeVersion1Store(dir);
   assert.equal(isStoreComplete(dir), false, 'not a finished store for this version');
@@ -219,32 +219,32 @@ test('a store of format version 1 is refused with what to do, and the writer ext
   assert.equal(w.isComplete, false);
   assert.deepEqual(w.resume(ORDER), [], 'nothing of the old store is reused');
   writeBatch(w, 0, 4);
-  w.complete();
-  w.close();
+  await w.complete();
+  await w.close();
   assert.deepEqual(Array.from(readBlock(openFeatureStore(dir), 'L0.hid.mean').data), EXPECTED_MEAN);
 });
 
-test('finished ranges are recorded only at checkpoints, after the data is flushed', (t) => {
+test('finished ranges are recorded only at checkpoints, after the data is flushed', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 60_000 });
   w.resume(ORDER);
   writeBatch(w, 0, 2);
   const log = () => fs.readFileSync(path.join(dir, 'progress.jsonl'), 'utf8').trim().split('\n');
   assert.equal(log().length, 1, 'only the header before a checkpoint');
-  w.checkpoint();
+  await w.checkpoint();
   assert.deepEqual(log().slice(1), ['{"from":0,"to":2}']);
-  w.close();
+  await w.close();
 });
 
-test('one writer per store: a live lock is refused, a dead process\'s lock is taken over', (t) => {
+test('one writer per store: a live lock is refused, a dead process\'s lock is taken over', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w = FeatureStoreWriter.open(dir, LAYOUT);
   assert.throws(() => FeatureStoreWriter.open(dir, LAYOUT), /already being written by this process/);
-  w.close();
+  await w.close();
   fs.writeFileSync(path.join(dir, 'lock'), String(process.ppid)); // a live process: our parent
   assert.throws(() => FeatureStoreWriter.open(dir, LAYOUT), new RegExp(`being written by process ${process.ppid}`));
   fs.writeFileSync(path.join(dir, 'lock'), '999999999'); // no such process
-  FeatureStoreWriter.open(dir, LAYOUT).close();
+  await FeatureStoreWriter.open(dir, LAYOUT).close();
 });
 
 function parseNpy(buf: Buffer): { shape: number[]; descr: string; fortran: boolean; data: Float32Array } {
@@ -260,13 +260,13 @@ function parseNpy(buf: Buffer): { shape: number[]; descr: string; fortran: boole
   return { descr: m[1] ?? '', fortran: m[2] === 'True', shape: [Number(m[3]), Number(m[4])], data };
 }
 
-test('a block exports as a valid .npy v1.0 file', (t) => {
+test('a block exports as a valid .npy v1.0 file', async (t) => {
   const dir = path.join(tmpDir(t), 'k1');
   const w = FeatureStoreWriter.open(dir, LAYOUT, { checkpointMs: 0 });
   w.resume(ORDER);
   writeBatch(w, 0, 4);
-  w.complete();
-  w.close();
+  await w.complete();
+  await w.close();
   const out = path.join(dir, 'mean.npy');
   exportBlockNpy(openFeatureStore(dir), 'L0.hid.mean', out);
   const npy = parseNpy(fs.readFileSync(out));

@@ -86,7 +86,7 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
       });
       return { store: openFeatureStore(dir), maxLength, provider: opened.provider, fallbacks: opened.fallbacks, rowsResumed: result.rowsResumed, batchesRun: result.batchesRun };
     } finally {
-      writer.close();
+      await writer.close();
     }
   } finally {
     await opened.session.release();

@@ -100,7 +100,7 @@ export async function runExtraction(job: ExtractionJob): Promise<ExtractionResul
     meter.add(rows.length, sortedLengths.slice(batch.from, batch.to).reduce((a, b) => a + b, 0), work(batch));
     report('extracting', i + 1);
   }
-  store.complete();
+  await store.complete();
   report('done', batches.length);
   return { rows: rowsTotal, rowsResumed, batchesRun: batches.length };
 }

@@ -4,11 +4,14 @@
 // there: the file's header is written when it is created, and completion adds only the row order
 // (order.i32) and complete.json, so the features are written once. progress.jsonl records finished
 // ranges of the order; the block files are flushed before the ranges covering them are appended, so
-// after a crash, even of the machine, every recorded range is on disk.
+// after a crash, even of the machine, every recorded range is on disk. Checkpoints flush in the
+// background (libuv's thread pool): onnxruntime runs the model on the main thread, so a synchronous
+// flush would be time the model does not run.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import type { Range } from './batching';
 import { acquireLock, releaseLock } from './store-lock';
 import {
@@ -21,6 +24,8 @@ export interface WriterOptions {
   /** Flush data and record finished ranges at most this often (ms). A crash loses at most this much
    *  work; 0 records after every batch. Default 2000. */
   readonly checkpointMs?: number;
+  /** Flushes a file's data to disk. Default fs.fdatasync; tests replace it to inject a failure. */
+  readonly sync?: (fd: number) => Promise<void>;
 }
 
 function sameLayout(a: StoreLayout, b: StoreLayout): boolean {
@@ -49,6 +54,19 @@ function hashOrder(order: Int32Array): string {
   return createHash('sha256').update(new Uint8Array(order.buffer, order.byteOffset, order.byteLength)).digest('hex');
 }
 
+const fdatasync = promisify(fs.fdatasync);
+
+/** Appends `text` to `file` and flushes it, off the main thread. */
+async function appendDurably(file: string, text: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'a');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 interface OpenBlock {
   readonly spec: BlockSpec;
   readonly fd: number;
@@ -72,15 +90,22 @@ export class FeatureStoreWriter {
   /** Block files open for writing rows; empty once the store is complete. */
   private readonly open = new Map<string, OpenBlock>();
   private order: Int32Array | undefined;
+  /** Ranges recorded in progress.jsonl. */
   private done: Range[] = [];
+  /** Finished ranges the next checkpoint records. */
   private pending: Range[] = [];
   private lastCheckpoint = Date.now();
+  /** The checkpoint being flushed, if any. It never rejects: a failure goes to `failure`. */
+  private inFlight: Promise<void> | undefined;
+  /** Why a checkpoint failed. Its ranges are not recorded, nor any later: every later call throws this. */
+  private failure: Error | undefined;
   private closed = false;
 
   private constructor(
     readonly dir: string,
     readonly layout: StoreLayout,
     private readonly checkpointMs: number,
+    private readonly sync: (fd: number) => Promise<void>,
   ) {}
 
   /** Opens the store for `layout.key` in `dir`, creating it or continuing an interrupted one. */
@@ -88,7 +113,7 @@ export class FeatureStoreWriter {
     if (os.endianness() !== 'LE') throw new Error('The feature store is little-endian; this machine is big-endian.');
     fs.mkdirSync(dir, { recursive: true });
     acquireLock(dir);
-    const writer = new FeatureStoreWriter(dir, layout, options.checkpointMs ?? 2000);
+    const writer = new FeatureStoreWriter(dir, layout, options.checkpointMs ?? 2000, options.sync ?? fdatasync);
     try {
       writer.openFiles();
     } catch (e) {
@@ -141,6 +166,7 @@ export class FeatureStoreWriter {
    * drops a line torn by a crash.
    */
   resume(order: Int32Array): Range[] {
+    if (this.inFlight) throw new Error(`resume() of ${this.dir} while a checkpoint is in flight: call it before the first batch.`);
     if (order.length !== this.layout.rows) throw new Error(`The row order has ${order.length} rows; the store has ${this.layout.rows}.`);
     const hash = hashOrder(order);
     const file = path.join(this.dir, PROGRESS);
@@ -176,39 +202,86 @@ export class FeatureStoreWriter {
     fs.writeSync(b.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 0, data.byteLength, b.dataOffset + from * dim * 4);
   }
 
-  /** Records a finished range of the sorted order; persisted at the next checkpoint. */
+  /**
+   * Records a finished range of the sorted order: the next checkpoint flushes it in the background.
+   * One checkpoint at a time; ranges finished while one is in flight wait for the first markDone
+   * after it (queueing a second flush right behind the first would keep the disk busy for one
+   * batch's worth of rows; close() and complete() record whatever is left).
+   */
   markDone(range: Range): void {
+    this.throwIfFailed();
     this.pending.push(range);
-    if (Date.now() - this.lastCheckpoint >= this.checkpointMs) this.checkpoint();
+    if (!this.inFlight && Date.now() - this.lastCheckpoint >= this.checkpointMs) void this.startCheckpoint();
   }
 
-  /** Flushes written rows to disk, then records the ranges they complete. */
-  checkpoint(): void {
+  /** Waits for the checkpoint in flight, then flushes the rows written so far and records the pending ranges. */
+  async checkpoint(): Promise<void> {
+    await this.settle();
+    if (this.pending.length > 0) await this.startCheckpoint();
+    this.throwIfFailed();
+  }
+
+  /** Waits until no checkpoint is in flight; throws if one failed. */
+  private async settle(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Takes the pending ranges and starts flushing every block file, in the same tick: their rows
+   * were all written before the flush began. Records the ranges once every flush has finished.
+   */
+  private startCheckpoint(): Promise<void> {
     this.lastCheckpoint = Date.now();
-    if (this.pending.length > 0) this.persist();
+    const ranges = this.pending;
+    this.pending = [];
+    const flight = this.flushThenRecord(ranges)
+      .catch((e: unknown) => {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+    this.inFlight = flight;
+    return flight;
   }
 
-  private persist(): void {
-    for (const b of this.open.values()) fs.fdatasyncSync(b.fd);
-    if (this.pending.length === 0) return;
-    const file = path.join(this.dir, PROGRESS);
-    const fd = fs.openSync(file, 'a');
-    try {
-      fs.writeSync(fd, this.pending.map((r) => JSON.stringify(r) + '\n').join(''));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+  private async flushThenRecord(ranges: readonly Range[]): Promise<void> {
+    const blocks = [...this.open.values()];
+    // allSettled, not all: a file may be closed only once its own flush has finished.
+    const flushed = await Promise.allSettled(blocks.map(async (b) => this.sync(b.fd)));
+    for (const [i, r] of flushed.entries()) {
+      if (r.status === 'rejected') throw this.storeFailure(`flushing ${blocks[i]?.spec.name}.f32 to disk`, r.reason);
     }
-    this.done = mergeRanges([...this.done, ...this.pending]);
-    this.pending = [];
+    if (ranges.length === 0) return;
+    try {
+      await appendDurably(path.join(this.dir, PROGRESS), ranges.map((r) => JSON.stringify(r) + '\n').join(''));
+    } catch (e) {
+      throw this.storeFailure(`recording finished batches in ${PROGRESS}`, e);
+    }
+    this.done = mergeRanges([...this.done, ...ranges]);
+  }
+
+  private storeFailure(what: string, cause: unknown): Error {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new Error(
+      `Feature store ${this.dir}: ${what} failed (${reason}). The batches finished since its last checkpoint are not recorded, nor any later. Check the disk (free space, I/O errors), then run the extraction again: it resumes from the last checkpoint.`,
+      { cause },
+    );
   }
 
   /**
    * Once every row is recorded as done: flushes the block files (headers included, even where no
    * range was pending), writes the row order, and marks the store finished. No row is copied.
    */
-  complete(): void {
-    this.persist();
+  async complete(): Promise<void> {
+    await this.settle();
+    await this.startCheckpoint(); // even with no range pending
+    this.throwIfFailed();
     const { rows } = this.layout;
     const covered = rows === 0 || (this.done.length === 1 && this.done[0]?.from === 0 && this.done[0].to === rows);
     if (!covered || !this.order) {
@@ -221,12 +294,16 @@ export class FeatureStoreWriter {
     fs.rmSync(path.join(this.dir, PROGRESS), { force: true });
   }
 
-  /** Checkpoints and releases the files and the lock; safe to call more than once. */
-  close(): void {
+  /**
+   * Waits for the checkpoint in flight, records the finished ranges still pending, and releases the
+   * files and the lock, even when a checkpoint failed (its error is then thrown); safe to call more
+   * than once.
+   */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.checkpoint();
+      await this.checkpoint();
     } finally {
       this.closeFiles();
       releaseLock(this.dir);
