@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportBlockNpy, isStoreComplete, openFeatureStore, readBlock } from '../../src/core/extract/store';
+import { exportBlockNpy, isStoreComplete, openFeatureStore, pruneOutdatedStores, readBlock } from '../../src/core/extract/store';
 import type { StoreLayout } from '../../src/core/extract/store-format';
 import { FeatureStoreWriter } from '../../src/core/extract/store-writer';
 import { npyHeader } from '../../src/core/extract/npy';
@@ -282,4 +282,23 @@ test('a block exports as a valid .npy v1.0 file', async (t) => {
     const printed = execFileSync(python, ['-c', 'import numpy,sys; a=numpy.load(sys.argv[1]); print(a.dtype, a.shape, a[3].tolist())', out], { encoding: 'utf8' });
     assert.equal(printed.trim(), 'float32 (4, 3) [30.0, 31.0, 32.0]');
   }
+});
+
+test('stores of another format version are pruned; current, locked and foreign folders stay', (t) => {
+  const root = tmpDir(t);
+  writeVersion1Store(path.join(root, 'old'));
+  writeVersion1Store(path.join(root, 'old-being-written'));
+  fs.writeFileSync(path.join(root, 'old-being-written', 'lock'), String(process.pid));
+  writeVersion1Store(path.join(root, 'old-dead-lock'));
+  fs.writeFileSync(path.join(root, 'old-dead-lock', 'lock'), '999999999');
+  fs.mkdirSync(path.join(root, 'not-a-store'));
+  fs.writeFileSync(path.join(root, 'not-a-store', 'manifest.json'), '{"magic":"something else","version":1}');
+  fs.writeFileSync(path.join(root, 'a-file'), '');
+  const current = path.join(root, 'current');
+  fs.mkdirSync(current);
+  fs.writeFileSync(path.join(current, 'manifest.json'), JSON.stringify({ magic: 'stc-features', version: 2, ...LAYOUT }));
+
+  assert.deepEqual(pruneOutdatedStores(root).map((d) => path.basename(d)).sort(), ['old', 'old-dead-lock']);
+  assert.deepEqual(fs.readdirSync(root).sort(), ['a-file', 'current', 'not-a-store', 'old-being-written']);
+  assert.deepEqual(pruneOutdatedStores(path.join(root, 'missing')), [], 'no root, nothing to prune');
 });

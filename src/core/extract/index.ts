@@ -14,7 +14,7 @@ import { featureStoreKey } from './key';
 import { ortBatchRunner } from './ort-runner';
 import type { ExtractProgress } from './progress';
 import { runExtraction } from './runner';
-import { isStoreComplete, openFeatureStore, type FeatureStore } from './store';
+import { isStoreComplete, openFeatureStore, pruneOutdatedStores, type FeatureStore } from './store';
 import { FeatureStoreWriter } from './store-writer';
 import type { TokenEncoder } from './types';
 
@@ -57,6 +57,7 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
     return { store: openFeatureStore(dir), maxLength, provider: undefined, fallbacks: [], rowsResumed: o.texts.length, batchesRun: 0 };
   }
 
+  pruneOutdatedStores(o.storeRoot);
   o.onProgress?.({ stage: 'preparing', rowsDone: 0, rowsTotal: o.texts.length, rowsResumed: 0, batchesDone: 0, batchesTotal: 0, tokensPerSecond: undefined, rowsPerSecond: undefined, etaSeconds: undefined });
   const encoder = o.encoder ?? (await loadTokenizer(o.model.folder));
   const tapped = await tapModel({ modelFile: o.model.onnxFile, config: readModelConfig(o.model.folder), blocks: [...o.blocks], cacheDir: o.graphCacheDir });

@@ -17,13 +17,22 @@ export function acquireLock(dir: string): void {
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const pid = Number(fs.readFileSync(file, 'utf8'));
-      if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) {
+      const pid = liveLockHolder(dir);
+      if (pid !== undefined && pid !== process.pid) {
         throw new Error(`Features in ${dir} are being written by process ${pid}; wait for it to finish or stop it.`, { cause: e });
       }
       fs.rmSync(file, { force: true }); // left by a process that died
     }
   }
+}
+
+/** The pid written in `dir`'s lock when that process is alive; undefined without a lock or when
+ *  the process is gone. */
+export function liveLockHolder(dir: string): number | undefined {
+  const file = path.join(dir, LOCK);
+  if (!fs.existsSync(file)) return undefined;
+  const pid = Number(fs.readFileSync(file, 'utf8'));
+  return Number.isInteger(pid) && isProcessAlive(pid) ? pid : undefined;
 }
 
 export function releaseLock(dir: string): void {

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npyHeader } from './npy';
+import { liveLockHolder } from './store-lock';
 import {
   COMPLETE, MAGIC, MANIFEST, STORE_FORMAT_VERSION,
   blockFile, readBlockHeader, readJson, readOrder,
@@ -31,6 +32,26 @@ export function isStoreComplete(dir: string): boolean {
   const manifest = readManifest(dir);
   const marker = readJson(path.join(dir, COMPLETE)) as { key?: unknown } | undefined;
   return manifest?.version === STORE_FORMAT_VERSION && marker !== undefined && marker.key === manifest.key;
+}
+
+/**
+ * Deletes the stores under `root` written in another format version: the key hashes the version,
+ * so no extraction of this version looks them up again, and each holds the features of a whole
+ * dataset (a gigabyte for SST-2 train). A store whose lock names a live process is left alone.
+ * Returns the folders deleted.
+ */
+export function pruneOutdatedStores(root: string): string[] {
+  const entries = fs.existsSync(root) ? fs.readdirSync(root, { withFileTypes: true }) : [];
+  const pruned: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const dir = path.join(root, entry.name);
+    const version = readManifest(dir)?.version;
+    if (version === undefined || version === STORE_FORMAT_VERSION || liveLockHolder(dir) !== undefined) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+    pruned.push(dir);
+  }
+  return pruned;
 }
 
 /** Opens a finished store for reading. */
