@@ -535,14 +535,14 @@ export class L1LogisticSolver {
    * Returns the summed optimality violation met on the way (the inner stopping measure).
    */
   private sweep(list: Int32Array, count: number, lambda: number): number {
-    const { n, p, outputs: B, X, W, D, R, P, H, dz, s, u, curv, curvB } = this;
+    const { n, p, outputs: B, W, D, curv, curvB } = this;
     this.sweeps++;
     let violation = 0;
     for (let a = 0; a < count; a++) {
       const idx = list[a] as number;
       const k = (idx / p) | 0;
       const xo = (idx - k * p) * n;
-      const G = (B === 1 ? dot(X, xo, u, 0, n) : multinomialGradient(X, xo, R, P, dz, k * n, s, n)) / n;
+      const G = this.weightGradient(k, xo);
       const w = W[idx] as number;
       const c = w + (D[idx] as number);
       violation += c > 0 ? Math.abs(G + lambda) : c < 0 ? Math.abs(G - lambda) : Math.max(0, Math.abs(G) - lambda);
@@ -554,18 +554,10 @@ export class L1LogisticSolver {
       if (delta === 0) continue;
       this.qCur += G * delta + 0.5 * aj * delta * delta + lambda * (Math.abs(cn) - Math.abs(c));
       D[idx] = cn - w;
-      if (B === 1) axpyWeighted(delta, X, xo, H, u, n);
-      else multinomialUpdate(delta, X, xo, P, dz, k * n, s, n);
+      this.moveWeight(k, xo, delta);
     }
     for (let k = 0; k < B; k++) {
-      const ko = k * n;
-      let G = 0;
-      if (B === 1) {
-        for (let i = 0; i < n; i++) G += u[i] as number;
-      } else {
-        for (let i = 0; i < n; i++) G += (R[ko + i] as number) + (P[ko + i] as number) * ((dz[ko + i] as number) - (s[i] as number));
-      }
-      G /= n;
+      const G = this.interceptGradient(k);
       violation += Math.abs(G);
       const delta = -G / (curvB[k] as number);
       this.qCur += 0.5 * G * delta;
@@ -587,6 +579,33 @@ export class L1LogisticSolver {
         s[i] = (s[i] as number) + delta * (P[ko + i] as number);
       }
     }
+  }
+
+  /** The model's gradient in output k's weight of the feature whose column starts at xo. */
+  private weightGradient(k: number, xo: number): number {
+    const { n, X, R, P, dz, s, u } = this;
+    return (this.outputs === 1 ? dot(X, xo, u, 0, n) : multinomialGradient(X, xo, R, P, dz, k * n, s, n)) / n;
+  }
+
+  /** The model's gradient in output k's intercept. */
+  private interceptGradient(k: number): number {
+    const { n, R, P, dz, s, u } = this;
+    const ko = k * n;
+    let g = 0;
+    if (this.outputs === 1) {
+      for (let i = 0; i < n; i++) g += u[i] as number;
+    } else {
+      for (let i = 0; i < n; i++) g += (R[ko + i] as number) + (P[ko + i] as number) * ((dz[ko + i] as number) - (s[i] as number));
+    }
+    return g / n;
+  }
+
+  /** Updates the quadratic model's state for a move of `delta` in output k's weight of the feature
+   *  whose column starts at xo (the caller updates D). */
+  private moveWeight(k: number, xo: number, delta: number): void {
+    const { n, X, H, P, dz, s, u } = this;
+    if (this.outputs === 1) axpyWeighted(delta, X, xo, H, u, n);
+    else multinomialUpdate(delta, X, xo, P, dz, k * n, s, n);
   }
 
   /** Groups a stretch's coordinates (flat indices k * p + j, in increasing order) by output into
@@ -726,20 +745,12 @@ export class L1LogisticSolver {
    * zero. Returns whether the direction moved.
    */
   private directStep(k: number, list: Int32Array, count: number, lambda: number): boolean {
-    const { n, p, X, W, D, H, P, R, dz, s, u, outputs: B } = this;
-    const ko = k * n;
+    const { n, p, W, D } = this;
     const dim = count + 1;
     const { directGrad: grad, directMove: move, directRhs: rhs, directNewton: newton, directFree: free, directSlot: slot } = this;
     this.gramColumns(k, list, count);
     const G = this.gramCache[k] as Float64Array;
     const stride = this.gramStride;
-    // The model's gradient at the current direction (binary: u = R + H dz).
-    let gb = 0;
-    if (B === 1) {
-      for (let i = 0; i < n; i++) gb += u[i] as number;
-    } else {
-      for (let i = 0; i < n; i++) gb += (R[ko + i] as number) + (P[ko + i] as number) * ((dz[ko + i] as number) - (s[i] as number));
-    }
     // Local coordinate a (the intercept last) lives in row/column slot[a] of the cached Gram matrix.
     let trace = G[0] as number;
     for (let a = 0; a < count; a++) {
@@ -748,10 +759,11 @@ export class L1LogisticSolver {
       const sa = this.gramSlot[idx] as number;
       slot[a] = sa;
       trace += G[sa * stride + sa] as number;
-      grad[a] = (B === 1 ? dot(X, xo, u, 0, n) : multinomialGradient(X, xo, R, P, dz, ko, s, n)) / n;
+      // The model's gradient at the current direction.
+      grad[a] = this.weightGradient(k, xo);
     }
     slot[count] = 0;
-    grad[count] = gb / n;
+    grad[count] = this.interceptGradient(k);
     // A ridge far below the model's curvature keeps the factorisations defined when the columns
     // are (numerically) dependent, e.g. more of them than rows.
     const ridge = DIRECT_RIDGE * (trace / dim) + CURVATURE_FLOOR;
@@ -829,10 +841,8 @@ export class L1LogisticSolver {
       const delta = move[a] as number;
       if (delta === 0) continue;
       const idx = list[a] as number;
-      const xo = (idx - k * p) * n;
       D[idx] = delta === -((W[idx] as number) + (D[idx] as number)) ? -(W[idx] as number) : (D[idx] as number) + delta;
-      if (B === 1) axpyWeighted(delta, X, xo, H, u, n);
-      else multinomialUpdate(delta, X, xo, P, dz, ko, s, n);
+      this.moveWeight(k, (idx - k * p) * n, delta);
     }
     this.moveIntercept(k, move[count] as number);
     return true;
