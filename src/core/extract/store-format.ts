@@ -192,6 +192,12 @@ export function syncDir(dir: string): void {
   }
 }
 
+/** A store's manifest, of any format version; undefined when `dir` holds none. */
+export function readManifest(dir: string): Manifest | undefined {
+  const manifest = readJson(path.join(dir, MANIFEST)) as Manifest | undefined;
+  return manifest?.magic === MAGIC ? manifest : undefined;
+}
+
 export function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -16,7 +16,7 @@ import type { Range } from './batching';
 import { acquireLock, releaseLock } from './store-lock';
 import {
   COMPLETE, LOCK, MAGIC, MANIFEST, PROGRESS, STORE_FORMAT_VERSION,
-  blockFile, blockHeader, encodeHeader, orderFile, orderHeader, syncDir, writeFileAtomic, readJson,
+  blockFile, blockHeader, encodeHeader, orderFile, orderHeader, syncDir, writeFileAtomic, readManifest,
   type BlockSpec, type Manifest, type StoreLayout,
 } from './store-format';
 
@@ -126,8 +126,8 @@ export class FeatureStoreWriter {
 
   /** Continues the store when its manifest (format version included) and every block file are this layout's; else starts over. */
   private openFiles(): void {
-    const manifest = readJson(path.join(this.dir, MANIFEST)) as Manifest | undefined;
-    if (!(manifest?.magic === MAGIC && manifest.version === STORE_FORMAT_VERSION && sameLayout(manifest, this.layout))) return this.reset();
+    const manifest = readManifest(this.dir);
+    if (!(manifest?.version === STORE_FORMAT_VERSION && sameLayout(manifest, this.layout))) return this.reset();
     if (this.isComplete) return;
     for (const spec of this.layout.blocks) {
       const file = blockFile(this.dir, spec.name);

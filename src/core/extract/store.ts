@@ -1,14 +1,15 @@
-// Reading finished feature stores (store-format.ts describes the files, store-writer.ts how they
-// are written). Block files hold rows in the extraction's order; readers return them in dataset
-// order, one block at a time, so memory stays at one matrix (plus the row order).
+// Reading finished feature stores, and deleting those of another format version (store-format.ts
+// describes the files, store-writer.ts how they are written). Block files hold rows in the
+// extraction's order; readers return them in dataset order, one block at a time, so memory stays at
+// one matrix (plus the row order).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npyHeader } from './npy';
 import { liveLockHolder } from './store-lock';
 import {
-  COMPLETE, MAGIC, MANIFEST, STORE_FORMAT_VERSION,
-  blockFile, readBlockHeader, readJson, readOrder,
-  type BlockSpec, type FeatureMatrix, type Manifest,
+  COMPLETE, STORE_FORMAT_VERSION,
+  blockFile, readBlockHeader, readJson, readManifest, readOrder,
+  type BlockSpec, type FeatureMatrix,
 } from './store-format';
 
 /** Buffers per readv call: Linux's and macOS's limit. */
@@ -20,11 +21,6 @@ export interface FeatureStore {
   readonly rows: number;
   readonly blocks: readonly BlockSpec[];
   readonly info: Readonly<Record<string, unknown>>;
-}
-
-function readManifest(dir: string): Manifest | undefined {
-  const manifest = readJson(path.join(dir, MANIFEST)) as Manifest | undefined;
-  return manifest?.magic === MAGIC ? manifest : undefined;
 }
 
 /** Whether `dir` holds a finished store this version can read (a store of another format version is not). */
@@ -56,13 +52,12 @@ export function pruneOutdatedStores(root: string): string[] {
 
 /** Opens a finished store for reading. */
 export function openFeatureStore(dir: string): FeatureStore {
-  const version = readManifest(dir)?.version;
-  if (version !== undefined && version !== STORE_FORMAT_VERSION) {
+  const m = readManifest(dir);
+  if (m !== undefined && m.version !== STORE_FORMAT_VERSION) {
     // The key hashes the format version, so the extraction never looks here again; the folder is dead weight.
-    throw new Error(`${dir} is a feature store of format v${version}; this version reads v${STORE_FORMAT_VERSION}. Run the extraction again (it writes a new store) and delete this folder.`);
+    throw new Error(`${dir} is a feature store of format v${m.version}; this version reads v${STORE_FORMAT_VERSION}. Run the extraction again (it writes a new store) and delete this folder.`);
   }
-  if (!isStoreComplete(dir)) throw new Error(`${dir} is not a finished feature store; run the extraction (it resumes where it stopped).`);
-  const m = readJson(path.join(dir, MANIFEST)) as Manifest;
+  if (m === undefined || !isStoreComplete(dir)) throw new Error(`${dir} is not a finished feature store; run the extraction (it resumes where it stopped).`);
   return { dir, key: m.key, rows: m.rows, blocks: m.blocks, info: m.info ?? {} };
 }
 
