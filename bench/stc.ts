@@ -10,12 +10,13 @@
 //
 // --max-train, --max-test and --max-dev take a default and per-dataset overrides:
 // `--max-train 1500,emotion=1000` caps emotion at 1000 training rows and every other dataset at 1500.
-//     [--work bench/.work/stc] [--fresh]
+//     [--work bench/.work/stc] [--fresh] [--work-only]
 //
 // Subsampling is seeded and stratified (dev: the dataset's dev file capped at --max-dev, or 10% of
 // the subsampled train when there is none). Each dataset's figures are kept in the work folder
 // under a key of the dataset and caps, so an interrupted run resumes and a dataset is never run
-// twice; every run rewrites bench/results/stc.json from all requested datasets finished so far.
+// twice; every run rewrites bench/results/stc.json from all requested datasets finished so far,
+// unless --work-only keeps the figures in the work folders (the seed study, bench/stc-seeds.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     work: { type: 'string', default: path.join(ROOT, 'bench/.work/stc') },
     python: { type: 'string', default: path.join(ROOT, '.venv/bin/python') },
     fresh: { type: 'boolean', default: false },
+    'work-only': { type: 'boolean', default: false },
   },
 });
 
@@ -252,6 +254,7 @@ async function main(): Promise<void> {
   const ort = await loadOrt();
   for (const name of names) {
     done.push(await runDataset(name, capsFor(name)));
+    if (args['work-only']) continue;
     const minTest = Math.min(...done.map((d) => d.counts.test));
     const subsampled = done.map((d) => `${d.dataset} ${d.counts.train}/${d.counts.dev}/${d.counts.test} of ${d.fullCounts.train}/${d.fullCounts.dev ?? '—'}/${d.fullCounts.test}`).join('; ');
     const file = writeResult({

@@ -128,10 +128,13 @@ export class L1LogisticSolver {
   private readonly grad: Float64Array;
 
   // Active set: list of features and membership. The inner loop works on coordinates, flat
-  // indices k * p + j into W: all of the active features' (`coords`), or the non-zero ones (`nonZero`).
+  // indices k * p + j into W: the active coordinates of the active features (`coords`), or the
+  // non-zero ones (`nonZero`). A multinomial feature is active when any of its classes is, but only
+  // its active classes are swept: most features enter the model in one or two of K classes.
   private readonly active: Int32Array;
   private activeCount = 0;
   private readonly inActive: Uint8Array;
+  private readonly coordActive: Uint8Array; // outputs x p
   private readonly coords: Int32Array;
   private readonly nonZero: Int32Array;
 
@@ -211,6 +214,7 @@ export class L1LogisticSolver {
     this.grad = new Float64Array(B * p);
     this.active = new Int32Array(p);
     this.inActive = new Uint8Array(p);
+    this.coordActive = new Uint8Array(B * p);
     this.coords = new Int32Array(B * p);
     this.nonZero = new Int32Array(B * p);
     this.P = new Float64Array(B * n);
@@ -304,18 +308,21 @@ export class L1LogisticSolver {
     this.sweeps = 0;
     this.kktChecks = 0;
 
-    // Active set: the current support plus the strong set.
+    // Active set: the current support plus the strong set, by coordinate.
     this.inActive.fill(0);
+    this.coordActive.fill(0);
     this.activeCount = 0;
     const strong = 2 * lambda - previousLambda;
     for (const j of this.usable) {
+      let any = false;
       for (let k = 0; k < B; k++) {
         const idx = k * p + j;
         if (this.W[idx] !== 0 || Math.abs(this.grad[idx] as number) >= strong) {
-          this.activate(j);
-          break;
+          this.coordActive[idx] = 1;
+          any = true;
         }
       }
+      if (any) this.activate(j);
     }
 
     // Whether coordinate descent crawls is learned anew at each lambda (see newtonStep).
@@ -509,6 +516,7 @@ export class L1LogisticSolver {
         this.activate(j);
         added++;
       }
+      // Its violating classes become active at the next Newton step (see newtonStep).
     }
     return added;
   }
@@ -956,9 +964,23 @@ export class L1LogisticSolver {
    * the last evaluation. Returns whether the iterate moved.
    */
   private newtonStep(lambda: number): boolean {
-    const { n, p, outputs: B, X, Z, W, P, R, H, dz, s, u, base, curv, curvB, D, db, y } = this;
+    const { n, p, outputs: B, X, Z, W, P, R, H, dz, s, u, base, curv, curvB, D, db, y, grad, coordActive } = this;
     const active = this.active;
     const m = this.activeCount;
+
+    // A class of an active feature that the strong rule left out joins once its gradient (of the
+    // last evaluation) violates the optimality condition at zero.
+    const coords = this.coords;
+    let mc = 0;
+    for (let a = 0; a < m; a++) {
+      const j = active[a] as number;
+      for (let k = 0; k < B; k++) {
+        const idx = k * p + j;
+        if (!coordActive[idx] && Math.abs(grad[idx] as number) > lambda) coordActive[idx] = 1;
+        D[idx] = 0;
+        if (coordActive[idx]) coords[mc++] = idx;
+      }
+    }
 
     for (let k = 0; k < B; k++) {
       const ko = k * n;
@@ -971,11 +993,11 @@ export class L1LogisticSolver {
       }
       curvB[k] = hs / n + CURVATURE_FLOOR;
       db[k] = 0;
-      for (let a = 0; a < m; a++) {
-        const j = active[a] as number;
-        curv[k * p + j] = weightedSquares(X, j * n, H, ko, n) / n + CURVATURE_FLOOR;
-        D[k * p + j] = 0;
-      }
+    }
+    for (let a = 0; a < mc; a++) {
+      const idx = coords[a] as number;
+      const k = (idx / p) | 0;
+      curv[idx] = weightedSquares(X, (idx - k * p) * n, H, k * n, n) / n + CURVATURE_FLOOR;
     }
     dz.fill(0);
     s.fill(0);
@@ -984,9 +1006,6 @@ export class L1LogisticSolver {
     // Inner coordinate descent (glmnet's cycling): a pass over every coordinate of the active set,
     // then passes over the non-zero ones until they settle, and again, until a whole pass is below
     // the threshold. Anderson extrapolation runs along each stretch of passes over one list.
-    const coords = this.coords;
-    const mc = m * B;
-    for (let a = 0; a < m; a++) for (let k = 0; k < B; k++) coords[a * B + k] = k * p + (active[a] as number);
     const nz = this.nonZero;
     let threshold = -1;
     let usedDirect = false;

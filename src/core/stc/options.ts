@@ -29,11 +29,6 @@ export const PAPER_ETA_GRID: readonly number[] = [0.001, 0.01, 0.05, 0.1, 0.2, 0
  *  points. Six lambdas per decade, as learn's default grid. */
 export const DEFAULT_PATH_LENGTH = 12;
 export const DEFAULT_LAMBDA_MIN_RATIO = 1e-2;
-/** Solver tolerance of the probes (learn's default, 1e-4, for the aggregation fits, whose chosen
- *  one is the classifier). A probe only hands on a validation score and an importance ranking;
- *  at 1e-3 the duality gap is still a thousandth of the null loss, and on TREC's FFN blocks the
- *  probes chose the same path points, supports and scores as at 1e-4 for 20 % less time. */
-export const PROBE_TOL = 1e-3;
 /** `auto` picks macro-F1 when the rarest training class has fewer than this share of the most
  *  frequent one's examples. */
 export const IMBALANCE_RATIO = 0.5;

@@ -8,7 +8,7 @@ import type { Design } from '../learn/matrix';
 import { LearnPool, type PathJob } from '../learn/pool';
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import { DEFAULT_TOL } from '../learn/solver';
-import { PROBE_TOL, type Metric, type StcSettings } from './options';
+import type { Metric, StcSettings } from './options';
 
 export interface SearchOptions {
   readonly nClasses: number;
@@ -24,13 +24,13 @@ export interface SearchOptions {
 }
 
 /**
- * The two kinds of selection: probes (PROBE_TOL, learn's direct solve) and the fits whose chosen
- * point can become the classifier, aggregation and baselines (learn's tolerance, no direct solve).
+ * The two kinds of selection, both at learn's tolerance: probes (with learn's direct solve) and the
+ * fits whose chosen point can become the classifier, aggregation and baselines (without it).
  */
 export function searchOptions(settings: Pick<StcSettings, 'metric' | 'pathLength' | 'lambdaMinRatio' | 'patience'>, nClasses: number): { readonly probe: SearchOptions; readonly fit: SearchOptions } {
   const { metric, pathLength, lambdaMinRatio, patience } = settings;
   const fit: SearchOptions = { nClasses, metric, pathLength, lambdaMinRatio, patience, tol: DEFAULT_TOL, directSolve: false };
-  return { probe: { ...fit, tol: PROBE_TOL, directSolve: true }, fit };
+  return { probe: { ...fit, directSolve: true }, fit };
 }
 
 export interface SearchResult {
