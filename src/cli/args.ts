@@ -70,6 +70,15 @@ export function integerOption(args: ParsedArgs, name: string, min: number): numb
   return n;
 }
 
+/** A number >= `min`, decimals allowed (e.g. `--feature-cache-gb 0.5`). */
+export function numberOption(args: ParsedArgs, name: string, min: number): number | undefined {
+  const v = stringOption(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(v) || !Number.isFinite(n) || n < min) throw new UsageError(`--${name} ${v}: expected a number >= ${min}`);
+  return n;
+}
+
 export function choiceOption<T extends string>(args: ParsedArgs, name: string, choices: readonly T[]): T | undefined {
   const v = stringOption(args, name);
   if (v === undefined) return undefined;

@@ -8,7 +8,7 @@ import type { SavedClassifier } from '../core/artifact';
 import { defaultCacheRoot, type ResolvedModel } from '../core/model/resolve';
 import { EXECUTION_PROVIDERS } from '../core/model/session';
 import type { ProviderSetting } from '../core/model/session';
-import { choiceOption, flag, integerOption, stringOption } from './args';
+import { choiceOption, flag, integerOption, numberOption, stringOption } from './args';
 import type { OptionSpec, ParsedArgs } from './args';
 import type { CliContext } from './context';
 import { warn } from './context';
@@ -25,6 +25,12 @@ export const WORK_DIR_OPTION: OptionSpec = {
   type: 'string',
   value: 'DIR',
   help: 'cache for extracted features and inference graphs (default $XDG_CACHE_HOME/stc-lens, else ~/.cache/stc-lens)',
+};
+const DEFAULT_FEATURE_CACHE_GB = 10;
+export const FEATURE_CACHE_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'GB',
+  help: `most disk space the feature stores in the work folder (features/) may take; training deletes the least recently used beyond it (default ${DEFAULT_FEATURE_CACHE_GB}; 0: no limit)`,
 };
 export const ALLOW_DOWNLOAD_OPTION: OptionSpec = { type: 'boolean', help: 'download a hub model that is not in the model cache' };
 
@@ -49,6 +55,11 @@ export function deviceOf(args: ParsedArgs): ProviderSetting | undefined {
 
 export function threadsOf(args: ParsedArgs): number | undefined {
   return integerOption(args, 'threads', 1);
+}
+
+/** The feature cache cap in bytes (TrainOptions' maxFeatureCacheBytes); 0: no cap. */
+export function featureCacheBytesOf(args: ParsedArgs): number {
+  return (numberOption(args, 'feature-cache-gb', 0) ?? DEFAULT_FEATURE_CACHE_GB) * 1e9;
 }
 
 export interface RunSettings {

@@ -19,6 +19,8 @@ export interface Settings {
   readonly threads: number;
   /** Hub model cache; empty: ~/.cache/stc-lens/models. */
   readonly modelCacheDirectory: string;
+  /** Cap on the training feature stores, in GB; 0: no cap. */
+  readonly featureCacheMaxSizeGB: number;
 }
 
 export function readSettings(): Settings {
@@ -33,6 +35,7 @@ export function readSettings(): Settings {
     maxLength: c.get<number>('maxLength') ?? 0,
     threads: c.get<number>('threads') ?? 0,
     modelCacheDirectory: c.get<string>('modelCacheDirectory') ?? '',
+    featureCacheMaxSizeGB: c.get<number>('featureCache.maxSizeGB') ?? 10,
   };
 }
 

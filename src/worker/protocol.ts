@@ -51,6 +51,8 @@ export interface TrainParams {
   name?: string;
   /** Feature store and graph cache of the run. */
   workDir: string;
+  /** Cap on the feature stores in workDir, least recently used deleted first; 0 or undefined: no cap. */
+  maxFeatureCacheBytes?: number;
 }
 export interface TrainReply {
   dir: string;

@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCommand } from '../../src/cli/args';
 import { COMMANDS } from '../../src/cli/commands';
+import { trainSpec } from '../../src/cli/commands/train';
 import { EXIT } from '../../src/cli/errors';
+import { featureCacheBytesOf } from '../../src/cli/runtime';
 import { stc } from './context';
 
 const root = join(__dirname, '..', '..');
@@ -30,6 +33,7 @@ test('every command has --help with its usage and options', async () => {
   }
   const train = await stc(['train', '-h']);
   assert.match(train.stdout, /--kinds LIST +neuron kinds to search, comma-separated: hid,act/);
+  assert.match(train.stdout, /--feature-cache-gb GB +most disk space the feature stores .* \(default 10; 0: no limit\)/);
 });
 
 test('--version prints the package version', async () => {
@@ -47,6 +51,8 @@ test('usage errors exit 64 with one message and a pointer to the help', async ()
     [['train', 'a.csv', '--bogus'], /Unknown option '--bogus'/],
     [['train', 'a.csv', '--threads', 'two'], /--threads two: expected a whole number >= 1/],
     [['train', 'a.csv', '--threads', '0'], /--threads 0: expected a whole number >= 1/],
+    [['train', 'a.csv', '--feature-cache-gb', 'ten'], /--feature-cache-gb ten: expected a number >= 0/],
+    [['train', 'a.csv', '--feature-cache-gb=-1'], /--feature-cache-gb -1: expected a number >= 0/],
     [['train', 'a.csv', '--kinds', 'hid,foo'], /--kinds hid,foo: expected a comma-separated list of hid, act/],
     [['train', 'a.csv', '--metric', 'f1'], /--metric f1: expected one of auto, accuracy, macro-f1/],
     [['train', 'a.csv', '--device', 'tpu'], /--device tpu: expected one of auto, cpu, cuda/],
@@ -64,6 +70,11 @@ test('usage errors exit 64 with one message and a pointer to the help', async ()
     assert.equal(r.stdout, '');
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('--feature-cache-gb takes decimals, 0 for no cap, and defaults to 10 GB', () => {
+  const capOf = (...argv: string[]) => featureCacheBytesOf(parseCommand(trainSpec, ['a.csv', ...argv]));
+  assert.deepEqual([capOf(), capOf('--feature-cache-gb', '0.5'), capOf('--feature-cache-gb', '0')], [10e9, 0.5e9, 0]);
 });
 
 test('the built executable runs, with exit codes reaching the shell', () => {

@@ -1,5 +1,5 @@
 // extractFeatures with the real pieces (resolution, tokenizer, tapped graph, onnxruntime) on the
-// fixture models: reuse of a finished store, bad input, provider fallback.
+// fixture models: reuse of a finished store, the store cache's size cap, bad input, provider fallback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { extractFeatures, type ExtractFeaturesOptions } from '../../src/core/extract';
 import type { ExtractProgress } from '../../src/core/extract/progress';
-import { readBlock } from '../../src/core/extract/store';
+import { readBlock, type DeletedStore } from '../../src/core/extract/store';
 import { resolveModel } from '../../src/core/model/resolve';
 import type { ProviderFallback } from '../../src/core/model/session';
 import { allBlocks, type FeatureBlock } from '../../src/core/neurons';
@@ -51,6 +51,25 @@ test('bert with its own tokenizer matches PyTorch; a second run reads the finish
   assert.deepEqual([second.provider, second.batchesRun, second.store.dir], [undefined, 0, first.store.dir]);
   const other = await extractFeatures({ ...opts, maxLength: 8 });
   assert.notEqual(other.store.dir, first.store.dir, 'another maximum length is another store');
+});
+
+test('the size cap deletes the store used least recently, reuse counting as use, before a new store is written', { skip }, async (t) => {
+  const work = workDir(t);
+  const deleted: DeletedStore[] = [];
+  const opts = { ...(await options('bert', work, ['a b', 'c'], [{ kind: 'hid', layer: 1, pooling: 'max' }])), onStoresDeleted: (d: readonly DeletedStore[]) => deleted.push(...d) };
+  const a = (await extractFeatures(opts)).store.dir;
+  const b = (await extractFeatures({ ...opts, texts: ['d e', 'f'] })).store.dir;
+  fs.utimesSync(a, 100, 100);
+  fs.utimesSync(b, 200, 200);
+  const storeBytes = fs.readdirSync(a).reduce((sum, f) => sum + fs.statSync(path.join(a, f)).size, 0);
+  const maxStoreBytes = 2.5 * storeBytes;
+
+  const reused = await extractFeatures({ ...opts, maxStoreBytes });
+  assert.deepEqual([reused.store.dir, reused.batchesRun, deleted], [a, 0, []], 'two stores fit');
+  assert.ok(fs.statSync(a).mtimeMs > fs.statSync(b).mtimeMs, 'reading touched it');
+  const c = (await extractFeatures({ ...opts, texts: ['g h', 'i'], maxStoreBytes })).store.dir;
+  assert.deepEqual(deleted.map((d) => d.dir), [b], 'the third store made room by deleting the least recently used');
+  assert.deepEqual([fs.existsSync(a), fs.existsSync(b), fs.existsSync(c)], [true, false, true]);
 });
 
 test('bad input: a text far over the maximum length, emoji and other non-BMP text, empty texts', { skip }, async (t) => {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportBlockNpy, isStoreComplete, openFeatureStore, pruneOutdatedStores, readBlock } from '../../src/core/extract/store';
+import { exportBlockNpy, isStoreComplete, openFeatureStore, pruneOutdatedStores, pruneStoreCache, readBlock, type DeletedStore } from '../../src/core/extract/store';
 import type { StoreLayout } from '../../src/core/extract/store-format';
 import { FeatureStoreWriter } from '../../src/core/extract/store-writer';
 import { npyHeader } from '../../src/core/extract/npy';
@@ -301,4 +301,68 @@ test('stores of another format version are pruned; current, locked and foreign f
   assert.deepEqual(pruneOutdatedStores(root).map((d) => path.basename(d)).sort(), ['old', 'old-dead-lock']);
   assert.deepEqual(fs.readdirSync(root).sort(), ['a-file', 'current', 'not-a-store', 'old-being-written']);
   assert.deepEqual(pruneOutdatedStores(path.join(root, 'missing')), [], 'no root, nothing to prune');
+});
+
+/** A current-version store of exactly `bytes` bytes, last used at `usedAt` (seconds since the epoch). */
+function cachedStore(root: string, name: string, bytes: number, usedAt: number, lockPid?: number): string {
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir);
+  const manifest = JSON.stringify({ magic: 'stc-features', version: 2, ...LAYOUT, key: name });
+  const lock = lockPid === undefined ? '' : String(lockPid);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), manifest);
+  if (lockPid !== undefined) fs.writeFileSync(path.join(dir, 'lock'), lock);
+  fs.writeFileSync(path.join(dir, 'L0.hid.mean.f32'), Buffer.alloc(bytes - manifest.length - lock.length));
+  fs.utimesSync(dir, usedAt, usedAt);
+  return dir;
+}
+
+const names = (deleted: readonly DeletedStore[]) => deleted.map((d) => path.basename(d.dir));
+
+test('the cache cap deletes the least recently used stores until the rest fits; other folders are not counted or touched', (t) => {
+  const root = tmpDir(t);
+  cachedStore(root, 'mid', 1000, 200);
+  cachedStore(root, 'old', 1000, 100);
+  cachedStore(root, 'new', 1000, 300);
+  const keep = cachedStore(root, 'keep', 1000, 50);
+  writeVersion1Store(path.join(root, 'v1-store'));
+  fs.utimesSync(path.join(root, 'v1-store'), 10, 10);
+  fs.mkdirSync(path.join(root, 'not-a-store'));
+  fs.writeFileSync(path.join(root, 'not-a-store', 'big'), Buffer.alloc(100_000));
+  fs.utimesSync(path.join(root, 'not-a-store'), 10, 10);
+  fs.writeFileSync(path.join(root, 'a-file'), Buffer.alloc(100_000));
+
+  const deleted = pruneStoreCache(root, { maxBytes: 2500, keep });
+  assert.deepEqual(names(deleted), ['old', 'mid'], 'oldest first, until 2000 <= 2500 bytes are left');
+  assert.deepEqual(deleted.map((d) => [d.bytes, d.lastUsed.getTime()]), [[1000, 100_000], [1000, 200_000]]);
+  assert.deepEqual(fs.readdirSync(root).sort(), ['a-file', 'keep', 'new', 'not-a-store', 'v1-store']);
+  assert.deepEqual(pruneStoreCache(root, { maxBytes: 2000, keep }), [], 'at the cap exactly, nothing more');
+});
+
+test('the cache cap never deletes the store in use or one a live process writes, even over the cap; unfinished stores count', async (t) => {
+  const root = tmpDir(t);
+  const keep = cachedStore(root, 'keep', 1000, 100);
+  cachedStore(root, 'written-now', 1000, 200, process.pid);
+  cachedStore(root, 'dead-writer', 1000, 300, 999_999_999);
+  const unfinished = path.join(root, 'unfinished');
+  const w = FeatureStoreWriter.open(unfinished, LAYOUT, { checkpointMs: 0 });
+  w.resume(ORDER);
+  writeBatch(w, 0, 2);
+  await w.close();
+  fs.utimesSync(unfinished, 400, 400);
+
+  const deleted = pruneStoreCache(root, { maxBytes: 1, keep });
+  assert.deepEqual(names(deleted), ['dead-writer', 'unfinished']);
+  assert.ok((deleted[1]?.bytes ?? 0) >= 2 * 64 + 4 * (3 + 2) * 4, 'two headers and all 4 rows of both blocks, though 2 rows were written');
+  assert.deepEqual(fs.readdirSync(root).sort(), ['keep', 'written-now'], '2000 bytes stay over the 1-byte cap');
+});
+
+test('without a cap (0 or undefined) nothing is deleted', (t) => {
+  const root = tmpDir(t);
+  cachedStore(root, 'a', 1000, 100);
+  cachedStore(root, 'b', 1000, 200);
+  const keep = path.join(root, 'new');
+  assert.deepEqual(pruneStoreCache(root, { maxBytes: 0, keep }), []);
+  assert.deepEqual(pruneStoreCache(root, { maxBytes: undefined, keep }), []);
+  assert.deepEqual(fs.readdirSync(root).sort(), ['a', 'b']);
+  assert.deepEqual(pruneStoreCache(path.join(root, 'missing'), { maxBytes: 1, keep }), [], 'no root, nothing to prune');
 });

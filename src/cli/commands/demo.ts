@@ -9,7 +9,7 @@ import type { CliContext } from '../context';
 import { writeLine } from '../context';
 import { formatExplanation, formatLayerTable, formatPrediction, formatScores } from '../format';
 import { formatDuration } from '../progress';
-import { DEVICE_OPTION, deviceOf, startRuntime, THREADS_OPTION, threadsOf, WORK_DIR_OPTION, workDirOf } from '../runtime';
+import { DEVICE_OPTION, deviceOf, FEATURE_CACHE_OPTION, featureCacheBytesOf, startRuntime, THREADS_OPTION, threadsOf, WORK_DIR_OPTION, workDirOf } from '../runtime';
 import { runTraining } from './train';
 
 export const DEMO_DATA = 'examples/sms-spam';
@@ -24,7 +24,7 @@ export const demoSpec: CommandSpec = {
   summary:
     `Trains a classifier on the bundled SMS spam sample (${DEMO_DATA}: 300 training, 100 test messages) with the embedded ` +
     'all-MiniLM-L6-v2 model, prints the per-layer table and the test scores, then classifies and explains two sentences.',
-  options: { device: DEVICE_OPTION, threads: THREADS_OPTION, 'work-dir': WORK_DIR_OPTION },
+  options: { device: DEVICE_OPTION, threads: THREADS_OPTION, 'work-dir': WORK_DIR_OPTION, 'feature-cache-gb': FEATURE_CACHE_OPTION },
   positionals: [0, 0],
 };
 
@@ -42,6 +42,7 @@ export async function demoCommand(ctx: CliContext, args: ParsedArgs): Promise<vo
     model: 'default',
     out,
     workDir,
+    maxFeatureCacheBytes: featureCacheBytesOf(args),
     signal: ctx.signal,
     ...(device && { device }),
     ...(threads !== undefined && { threads }),

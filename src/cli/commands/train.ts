@@ -12,7 +12,7 @@ import { writeLine } from '../context';
 import { CliError, EXIT } from '../errors';
 import { formatLayerTable, formatScores } from '../format';
 import { createProgress } from '../progress';
-import { ALLOW_DOWNLOAD_OPTION, DEVICE_OPTION, deviceOf, THREADS_OPTION, threadsOf, WORK_DIR_OPTION, workDirOf } from '../runtime';
+import { ALLOW_DOWNLOAD_OPTION, DEVICE_OPTION, deviceOf, FEATURE_CACHE_OPTION, featureCacheBytesOf, THREADS_OPTION, threadsOf, WORK_DIR_OPTION, workDirOf } from '../runtime';
 
 export const DATA_FORMATS =
   'Data: CSV or TSV with a header row, JSON Lines, a JSON array of objects, or a folder with one sub-folder of .txt files per label. ' +
@@ -44,6 +44,7 @@ export const trainSpec: CommandSpec = {
     ...COLUMN_OPTIONS,
     threads: THREADS_OPTION,
     'work-dir': WORK_DIR_OPTION,
+    'feature-cache-gb': FEATURE_CACHE_OPTION,
     'allow-download': ALLOW_DOWNLOAD_OPTION,
   },
   positionals: [1, 1],
@@ -92,7 +93,15 @@ export function trainOptionsOf(ctx: CliContext, args: ParsedArgs): TrainOptions 
     name: stringOption(args, 'name'),
   };
   const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
-  return { ...defined, train, out, workDir: workDirOf(args, ctx.env), allowRemote: flag(args, 'allow-download'), signal: ctx.signal };
+  return {
+    ...defined,
+    train,
+    out,
+    workDir: workDirOf(args, ctx.env),
+    maxFeatureCacheBytes: featureCacheBytesOf(args),
+    allowRemote: flag(args, 'allow-download'),
+    signal: ctx.signal,
+  };
 }
 
 /** Runs training with a progress display; its log lines (warnings included) go to stderr. */

@@ -1,6 +1,8 @@
 // Features of a dataset under a model, from the store when an identical extraction finished
 // before, otherwise computed (resuming an interrupted run): tap the graph, open a session on the
-// chosen execution provider, run the batches, return the finished store.
+// chosen execution provider, run the batches, return the finished store. Either way the stores
+// under the root are kept within the size cap.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { modelMaxLength } from '../model/max-length';
 import type { ResolvedModel } from '../model/resolve';
@@ -14,7 +16,7 @@ import { featureStoreKey } from './key';
 import { ortBatchRunner } from './ort-runner';
 import type { ExtractProgress } from './progress';
 import { runExtraction } from './runner';
-import { isStoreComplete, openFeatureStore, pruneOutdatedStores, type FeatureStore } from './store';
+import { isStoreComplete, openFeatureStore, pruneOutdatedStores, pruneStoreCache, type DeletedStore, type FeatureStore } from './store';
 import { FeatureStoreWriter } from './store-writer';
 import type { TokenEncoder } from './types';
 
@@ -26,6 +28,8 @@ export interface ExtractFeaturesOptions {
   readonly blocks: readonly FeatureBlock[];
   /** Feature stores live in `{storeRoot}/{key}/`. */
   readonly storeRoot: string;
+  /** Cap on the stores under storeRoot, least recently used deleted first (pruneStoreCache); 0 or undefined: no cap. */
+  readonly maxStoreBytes?: number;
   /** Rewritten (tapped) graphs are cached here. */
   readonly graphCacheDir: string;
   /** Default: the model's own maximum (see modelMaxLength). */
@@ -36,6 +40,8 @@ export interface ExtractFeaturesOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ExtractProgress) => void;
   readonly onFallback?: (f: ProviderFallback) => void;
+  /** Stores the size cap deleted, least recently used first; not called when none was. */
+  readonly onStoresDeleted?: (deleted: readonly DeletedStore[]) => void;
 }
 
 export interface ExtractFeaturesResult {
@@ -53,7 +59,15 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new Error(`The maximum length must be a whole number >= 1, got ${maxLength}.`);
   const key = featureStoreKey({ modelSha256: o.model.sha256, texts: o.texts, maxLength, blocks: o.blocks, tapVersion: String(REWRITE_VERSION) });
   const dir = path.join(o.storeRoot, key);
+  const pruneCache = () => {
+    const deleted = pruneStoreCache(o.storeRoot, { maxBytes: o.maxStoreBytes, keep: dir });
+    if (deleted.length > 0) o.onStoresDeleted?.(deleted);
+  };
   if (isStoreComplete(dir)) {
+    // Reading is use: the cap deletes the stores used least recently.
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+    pruneCache();
     return { store: openFeatureStore(dir), maxLength, provider: undefined, fallbacks: [], rowsResumed: o.texts.length, batchesRun: 0 };
   }
 
@@ -74,6 +88,8 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
       { checkpointMs: o.checkpointMs },
     );
     try {
+      // Now that its files exist at their full length, the cap counts this store too.
+      pruneCache();
       const result = await runExtraction({
         texts: o.texts,
         encoder,

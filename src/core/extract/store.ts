@@ -1,7 +1,7 @@
-// Reading finished feature stores, and deleting those of another format version (store-format.ts
-// describes the files, store-writer.ts how they are written). Block files hold rows in the
-// extraction's order; readers return them in dataset order, one block at a time, so memory stays at
-// one matrix (plus the row order).
+// Reading finished feature stores, and deleting those of another format version or beyond the
+// cache's size cap (store-format.ts describes the files, store-writer.ts how they are written).
+// Block files hold rows in the extraction's order; readers return them in dataset order, one block
+// at a time, so memory stays at one matrix (plus the row order).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npyHeader } from './npy';
@@ -48,6 +48,52 @@ export function pruneOutdatedStores(root: string): string[] {
     pruned.push(dir);
   }
   return pruned;
+}
+
+export interface DeletedStore {
+  readonly dir: string;
+  readonly bytes: number;
+  /** The folder's mtime: when the store was last written or reused. */
+  readonly lastUsed: Date;
+}
+
+/**
+ * Deletes the least recently used stores under `root` (this format version, finished or resumable)
+ * until they total at most `maxBytes` (0, less or undefined: no cap). The key changes with the
+ * data, the model and the settings, so without a cap the stores of data no longer trained on pile
+ * up, a gigabyte each for SST-2 train. Last use is the folder's mtime, which creating a store's
+ * files sets and extractFeatures sets on reuse. Sizes are the files' lengths, so a store whose
+ * block files were just created (whole, still empty) counts at its finished size, and room is made
+ * before its rows are written. `keep`, the store the caller is about to use, and a store whose lock
+ * names a live process stay even when the total then stays over the cap; folders without a store
+ * manifest are not the cache's.
+ */
+export function pruneStoreCache(root: string, { maxBytes, keep }: { maxBytes: number | undefined; keep: string }): DeletedStore[] {
+  const cap = maxBytes ?? 0;
+  if (!(cap > 0) || !fs.existsSync(root)) return [];
+  const stores = fs.readdirSync(root, { withFileTypes: true }).flatMap((entry) => {
+    const dir = path.join(root, entry.name);
+    if (!entry.isDirectory() || readManifest(dir)?.version !== STORE_FORMAT_VERSION) return [];
+    try {
+      // A store is flat: its files are all at its top level.
+      const bytes = fs.readdirSync(dir).reduce((sum, f) => sum + (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
+      return [{ dir, bytes, lastUsed: fs.statSync(dir).mtime }];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []; // another run's pruning deleted it meanwhile
+      throw e;
+    }
+  });
+  stores.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime() || a.dir.localeCompare(b.dir));
+  let total = stores.reduce((sum, s) => sum + s.bytes, 0);
+  const deleted: DeletedStore[] = [];
+  for (const store of stores) {
+    if (total <= cap) break;
+    if (path.resolve(store.dir) === path.resolve(keep) || liveLockHolder(store.dir) !== undefined) continue;
+    fs.rmSync(store.dir, { recursive: true, force: true });
+    total -= store.bytes;
+    deleted.push(store);
+  }
+  return deleted;
 }
 
 /** Opens a finished store for reading. */

@@ -39,6 +39,8 @@ export interface TrainOptions {
   readonly name?: string;
   /** Feature stores (`features/`) and rewritten graphs (`graphs/`) live here. */
   readonly workDir: string;
+  /** Cap on the feature stores in `features/`, least recently used deleted first; 0 or undefined: no cap. */
+  readonly maxFeatureCacheBytes?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: TrainProgress) => void;
   readonly onLog?: (line: string) => void;
@@ -62,6 +64,10 @@ export interface TrainResult {
   readonly warnings: string[];
   /** Undefined when the features came from an earlier run's store. */
   readonly provider?: ExecutionProvider;
+}
+
+function diskSize(bytes: number): string {
+  return bytes < 1e9 ? `${Math.round(bytes / 1e6)} MB` : `${Number((bytes / 1e9).toFixed(1))} GB`;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -104,6 +110,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
     texts: data.texts,
     blocks,
     storeRoot: path.join(o.workDir, 'features'),
+    maxStoreBytes: o.maxFeatureCacheBytes,
     graphCacheDir: path.join(o.workDir, 'graphs'),
     maxLength,
     session: { provider: o.device ?? 'auto' },
@@ -112,6 +119,11 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
     // Under `auto` a missing GPU provider is the expected path, not news; a named device that
     // could not be used is.
     onFallback: (f) => (o.device && o.device !== 'auto' ? warn : log)(`execution provider ${f.provider} unavailable (${f.reason}); fell back to the next one`),
+    onStoresDeleted: (deleted) => {
+      const bytes = deleted.reduce((sum, d) => sum + d.bytes, 0);
+      const since = deleted.at(-1)?.lastUsed.toISOString().slice(0, 10);
+      log(`feature cache: deleted ${deleted.length} store${deleted.length === 1 ? '' : 's'} (${diskSize(bytes)}) not used since ${since}, cap ${diskSize(o.maxFeatureCacheBytes ?? 0)}`);
+    },
   });
   log(extracted.provider ? `features: ${blocks.length} blocks of ${data.texts.length} rows extracted on ${extracted.provider}` : `features: reused ${extracted.store.dir}`);
   const { store } = extracted;

@@ -101,6 +101,7 @@ export async function runTraining(ctx: StcContext, request: TrainRequest): Promi
               out,
               name: request.name,
               workDir: path.join(ctx.storageDir, 'work'),
+              maxFeatureCacheBytes: settings.featureCacheMaxSizeGB * 1e9,
             },
             token,
           );
