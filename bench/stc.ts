@@ -28,7 +28,8 @@ import { readModelConfig } from '../src/core/onnx';
 import { blocksRead } from '../src/core/stc';
 import { lastJsonLine, runMeasured } from './proc-tree';
 import { machine, row, writeResult, type BenchRow } from './result';
-import { METRIC, exportForReference, loadLayout, type Layout } from './stc-data';
+import { METRIC, exportForReference, loadLayout, type Caps, type Layout } from './stc-data';
+import { capsFor, runOurSearch, workFolder } from './stc-work';
 import type { StcRunResult } from './stc-run';
 
 const ROOT = path.join(__dirname, '..');
@@ -91,31 +92,8 @@ interface DatasetResult {
 
 const load1 = (): number => os.loadavg()[0] ?? 0;
 
-interface Caps {
-  maxTrain: number;
-  maxDev: number;
-  maxTest: number;
-  seed: number;
-}
-
-/** `1500,emotion=1000` -> 1500 for every dataset but emotion. */
-function capFor(spec: string, dataset: string): number {
-  let value = NaN;
-  for (const part of spec.split(',')) {
-    const [key, n] = part.includes('=') ? part.split('=') : [undefined, part];
-    if (key === undefined || key.trim() === dataset) value = Number(n);
-    if (key?.trim() === dataset) break;
-  }
-  if (!(value >= 1)) throw new Error(`No row cap for ${dataset} in "${spec}": give a default (e.g. 1500) or ${dataset}=N.`);
-  return value;
-}
-
-function capsFor(dataset: string): Caps {
-  const maxTest = capFor(args['max-test'], dataset);
-  return { maxTrain: capFor(args['max-train'], dataset), maxTest, maxDev: args['max-dev'] ? capFor(args['max-dev'], dataset) : maxTest, seed: Number(args.seed) };
-}
-
-const workDirOf = (name: string, caps: Caps) => path.join(args.work, `${name}-${caps.maxTrain}-${caps.maxDev}-${caps.maxTest}-s${caps.seed}`);
+const capsOf = (dataset: string): Caps => capsFor(dataset, { maxTrain: args['max-train'], maxDev: args['max-dev'], maxTest: args['max-test'] }, Number(args.seed));
+const workDirOf = (name: string, caps: Caps) => workFolder(args.work, name, caps);
 
 /** When a dataset's searches ran: its layout is written right after extraction, before them. */
 const searchedAt = (work: string) => fs.statSync(path.join(work, 'layout.json')).mtime.toISOString();
@@ -161,11 +139,9 @@ async function runDataset(name: string, caps: Caps): Promise<DatasetResult> {
   const ours = async (space: 'paper' | 'extended') => {
     const load = load1();
     process.stderr.write(`  our STC, ${space} space (load ${load.toFixed(2)}) ...\n`);
-    const argv = ['--import', 'tsx', path.join(__dirname, 'stc-run.ts'), '--store', extracted.store.dir, '--layout', layoutFile, '--num-layers', String(config.numLayers), '--space', space, '--metric', metric, '--threads', args.threads, '--report-out', path.join(work, `report-${space}.json`)];
-    const r = await runMeasured(process.execPath, argv, ROOT);
-    const out = lastJsonLine<StcRunResult>(`stc-run ${space}`, r);
+    const out = await runOurSearch({ storeDir: extracted.store.dir, layoutFile, numLayers: config.numLayers, space, metric, threads: args.threads, reportOut: path.join(work, `report-${space}.json`) });
     process.stderr.write(`    ${out.seconds.toFixed(1)} s, test ${out.test.toFixed(4)}\n`);
-    return { ...out, processSeconds: r.seconds, treeRssMB: r.peakTreeRssMB, load1: load };
+    return { ...out, load1: load };
   };
   const paper = await ours('paper');
   const extended = await ours('extended');
@@ -253,14 +229,14 @@ async function main(): Promise<void> {
   const done: DatasetResult[] = [];
   const ort = await loadOrt();
   for (const name of names) {
-    done.push(await runDataset(name, capsFor(name)));
+    done.push(await runDataset(name, capsOf(name)));
     if (args['work-only']) continue;
     const minTest = Math.min(...done.map((d) => d.counts.test));
     const subsampled = done.map((d) => `${d.dataset} ${d.counts.train}/${d.counts.dev}/${d.counts.test} of ${d.fullCounts.train}/${d.fullCounts.dev ?? '—'}/${d.fullCounts.test}`).join('; ');
     const file = writeResult({
       benchmark: 'stc',
       command: `npx tsx bench/stc.ts --datasets-dir ../shared/datasets --datasets ${names.join(',')} --max-train ${args['max-train']} --max-test ${args['max-test']}${args['max-dev'] ? ` --max-dev ${args['max-dev']}` : ''} --seed ${seed} --threads ${args.threads}`,
-      date: searchedAt(workDirOf((done[0] as DatasetResult).dataset, capsFor((done[0] as DatasetResult).dataset))),
+      date: searchedAt(workDirOf((done[0] as DatasetResult).dataset, capsOf((done[0] as DatasetResult).dataset))),
       machine: machine(ort.env.versions.node ?? 'unknown'),
       rows: done.flatMap(rowsOf),
       notes: [
@@ -270,7 +246,7 @@ async function main(): Promise<void> {
         'The machine (2 cores) was shared with other work (other sessions type-checking and running tests), so the timings are noisy; the 1-minute load average at the start of each search is given per dataset below. Scores do not depend on load.',
         `Resolution: ${minTest} test rows make one example worth ${(100 / minTest).toFixed(1)} points, and the 95% interval of an 80% accuracy about +/-${(196 * Math.sqrt(0.16 / minTest)).toFixed(1)} points, far wider than the 0.3-point goal; a difference of a point or two between pipelines here is within sampling noise, in either direction.`,
         'Scores are test scores of the configuration chosen on validation, in points (x 100); the selection metric is accuracy except sms_spam (macro-F1). "Paper space": one (kind, pooling) per configuration, as the reference searches; "extended": also hid+act and combined poolings.',
-        ...done.map((d) => perDataset(d, workDirOf(d.dataset, capsFor(d.dataset)))),
+        ...done.map((d) => perDataset(d, workDirOf(d.dataset, capsOf(d.dataset)))),
       ],
     });
     process.stderr.write(`wrote ${file}\n`);

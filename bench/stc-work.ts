@@ -1,0 +1,51 @@
+// The STC benchmark's work folders (one per dataset, row caps and seed) and our search run on one
+// of them in a process of its own, shared by bench/stc.ts and the seed study bench/stc-seeds.ts.
+import * as path from 'node:path';
+import { lastJsonLine, runMeasured } from './proc-tree';
+import type { Caps } from './stc-data';
+import type { StcRunResult } from './stc-run';
+
+/** The row-cap specs as the command line gives them: `1500,emotion=400` is 1500 for every
+ *  dataset but emotion; no dev spec means the test cap. */
+export interface CapSpecs {
+  readonly maxTrain: string;
+  readonly maxDev: string | undefined;
+  readonly maxTest: string;
+}
+
+function capFor(spec: string, dataset: string): number {
+  let value = NaN;
+  for (const part of spec.split(',')) {
+    const [key, n] = part.includes('=') ? part.split('=') : [undefined, part];
+    if (key === undefined || key.trim() === dataset) value = Number(n);
+    if (key?.trim() === dataset) break;
+  }
+  if (!(value >= 1)) throw new Error(`No row cap for ${dataset} in "${spec}": give a default (e.g. 1500) or ${dataset}=N.`);
+  return value;
+}
+
+export function capsFor(dataset: string, specs: CapSpecs, seed: number): Caps {
+  const maxTest = capFor(specs.maxTest, dataset);
+  return { maxTrain: capFor(specs.maxTrain, dataset), maxTest, maxDev: specs.maxDev ? capFor(specs.maxDev, dataset) : maxTest, seed };
+}
+
+export const workFolder = (root: string, dataset: string, caps: Caps): string => path.join(root, `${dataset}-${caps.maxTrain}-${caps.maxDev}-${caps.maxTest}-s${caps.seed}`);
+
+export interface OurSearch {
+  readonly storeDir: string;
+  readonly layoutFile: string;
+  readonly numLayers: number;
+  readonly space: 'paper' | 'extended';
+  readonly metric: string;
+  readonly threads: string;
+  readonly reportOut: string;
+}
+
+/** bench/stc-run.ts on one work folder's rows: its figures, wall time and the peak RSS of its
+ *  process tree. */
+export async function runOurSearch(s: OurSearch): Promise<StcRunResult & { processSeconds: number; treeRssMB: number }> {
+  const argv = ['--import', 'tsx', path.join(__dirname, 'stc-run.ts'), '--store', s.storeDir, '--layout', s.layoutFile, '--num-layers', String(s.numLayers), '--space', s.space, '--metric', s.metric, '--threads', s.threads, '--report-out', s.reportOut];
+  const r = await runMeasured(process.execPath, argv, path.join(__dirname, '..'));
+  const out = lastJsonLine<StcRunResult>(`stc-run ${s.space}`, r);
+  return { ...out, processSeconds: r.seconds, treeRssMB: r.peakTreeRssMB };
+}
