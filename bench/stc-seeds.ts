@@ -3,10 +3,14 @@
 // For each dataset and seed: bench/stc.ts's work folder for those caps and seed (made with
 // `bench/stc.ts --work-only` when it is missing: extraction, our searches, the reference); then our
 // two searches again on this checkout, so every seed is scored by one revision; the reference's
-// score is read from its report in the folder (it does not depend on our code).
+// score is read from its report in the folder (it does not depend on our code). --reuse-reports
+// takes our figures from the reports our searches left in the folders (report-paper.json,
+// report-extended.json) instead: only valid when those were made by this revision (the searches
+// are deterministic, so a re-run reproduces them).
 //
 //   npx tsx bench/stc-seeds.ts --datasets-dir ../shared/datasets --datasets sst2,subj,sms_spam,emotion
 //     --seeds 7,1,2 [--max-train 1500] [--max-dev N] [--max-test 500] [--threads 2] [--work bench/.work/stc]
+//     [--reuse-reports]
 //
 // Writes bench/results/stc-seeds.json: per dataset, the mean test score over the seeds of our
 // paper-space and extended-space STC beside the reference's, and every seed's figures in the notes.
@@ -16,6 +20,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrt } from '../src/core/model/runtime';
 import { machine, row, writeResult, type BenchRow } from './result';
+import type { StcReport } from '../src/core/stc';
 import { METRIC, type Layout } from './stc-data';
 import { capsFor, runOurSearch, workFolder, type CapSpecs } from './stc-work';
 
@@ -31,6 +36,7 @@ const { values: args } = parseArgs({
     'max-dev': { type: 'string' },
     threads: { type: 'string', default: '2' },
     work: { type: 'string', default: path.join(ROOT, 'bench/.work/stc') },
+    'reuse-reports': { type: 'boolean', default: false },
   },
 });
 
@@ -41,6 +47,11 @@ interface SeedScores {
   readonly extended: number;
   readonly reference: number;
   readonly chosen: { readonly paper: string; readonly extended: string; readonly reference: string };
+}
+
+interface OurScore {
+  readonly test: number;
+  readonly chosen: { readonly config: string; readonly eta: number; readonly k: number };
 }
 
 interface ReferenceChosen {
@@ -65,8 +76,13 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
   const layoutFile = path.join(work, 'layout.json');
   const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as Layout;
   const metric = METRIC[dataset] ?? 'accuracy';
-  const ours = (space: 'paper' | 'extended') =>
-    runOurSearch({ storeDir: path.join(args.work, 'features', meta.store), layoutFile, numLayers: meta.num_layers, space, metric, threads: args.threads, reportOut: path.join(work, `seed-study-${space}.json`) });
+  const ours = async (space: 'paper' | 'extended'): Promise<OurScore> => {
+    const reportOut = path.join(work, `report-${space}.json`);
+    if (!args['reuse-reports']) await runOurSearch({ storeDir: path.join(args.work, 'features', meta.store), layoutFile, numLayers: meta.num_layers, space, metric, threads: args.threads, reportOut });
+    const report = JSON.parse(fs.readFileSync(reportOut, 'utf8')) as StcReport;
+    const c = report.chosen;
+    return { test: report.test?.[metric] ?? NaN, chosen: { config: `${c.config.kinds.join('+')}.${c.config.poolings.join('+')}`, eta: c.eta, k: c.k } };
+  };
   const paper = await ours('paper');
   const extended = await ours('extended');
   const ref = (JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as ReferenceChosen).chosen;
@@ -120,12 +136,12 @@ async function main(): Promise<void> {
   const ort = await loadOrt();
   const file = writeResult({
     benchmark: 'stc-seeds',
-    command: `npx tsx bench/stc-seeds.ts --datasets-dir ../shared/datasets --datasets ${datasets.join(',')} --seeds ${seeds.join(',')} --max-train ${specs.maxTrain} --max-test ${specs.maxTest}${specs.maxDev ? ` --max-dev ${specs.maxDev}` : ''} --threads ${args.threads}`,
+    command: `npx tsx bench/stc-seeds.ts --datasets-dir ../shared/datasets --datasets ${datasets.join(',')} --seeds ${seeds.join(',')} --max-train ${specs.maxTrain} --max-test ${specs.maxTest}${specs.maxDev ? ` --max-dev ${specs.maxDev}` : ''} --threads ${args.threads}${args['reuse-reports'] ? ' --reuse-reports' : ''}`,
     date: new Date().toISOString(),
     machine: machine(ort.env.versions.node ?? 'unknown'),
     rows: results.flatMap((r) => rowsOf(r.dataset, r.seeds)),
     notes: [
-      'Each seed draws other stratified train/dev/test subsamples (bench/stc.ts caps), so the spread over seeds is the sampling noise of one bench/stc.ts figure. Our searches ran on this revision for every seed; the reference scores come from the work folders (scikit-learn saga on the same exported features).',
+      `Each seed draws other stratified train/dev/test subsamples (bench/stc.ts caps), so the spread over seeds is the sampling noise of one bench/stc.ts figure. ${args['reuse-reports'] ? 'Our figures come from the reports our searches on this revision left in the work folders' : 'Our searches ran on this revision for every seed'}; the reference scores come from the work folders (scikit-learn saga on the same exported features).`,
       ...results.map((r) => noteOf(r.dataset, r.seeds)),
     ],
   });
