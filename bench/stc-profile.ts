@@ -28,6 +28,7 @@ import { takeRows } from '../src/core/stc/input';
 import { resolveSettings } from '../src/core/stc/options';
 import { searchJob, searchOptions } from '../src/core/stc/search';
 import { METRIC, splitRows, stcInput, type Layout } from './stc-data';
+import { workStore } from './stc-work';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -56,12 +57,10 @@ function openDataset(name: string): Dataset {
   const folders = fs.readdirSync(args.work).filter((f) => f.startsWith(`${name}-`) && fs.existsSync(path.join(args.work, f, 'npy', 'meta.json')));
   if (folders.length !== 1) throw new Error(`expected one work folder ${name}-* with npy/meta.json under ${args.work}, found ${folders.length}: run bench/stc.ts for ${name} first`);
   const work = path.join(args.work, folders[0] as string);
-  const meta = JSON.parse(fs.readFileSync(path.join(work, 'npy', 'meta.json'), 'utf8')) as { num_layers: number; store: string };
   return {
     name,
     layout: JSON.parse(fs.readFileSync(path.join(work, 'layout.json'), 'utf8')) as Layout,
-    storeDir: path.join(args.work, 'features', meta.store),
-    numLayers: meta.num_layers,
+    ...workStore(args.work, work),
     metric: METRIC[name] ?? 'accuracy',
   };
 }

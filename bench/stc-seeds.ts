@@ -22,7 +22,7 @@ import { loadOrt } from '../src/core/model/runtime';
 import { machine, row, writeResult, type BenchRow } from './result';
 import type { StcReport } from '../src/core/stc';
 import { METRIC, type Layout } from './stc-data';
-import { capsFor, runOurSearch, workFolder, type CapSpecs } from './stc-work';
+import { capsFor, runOurSearch, workFolder, workStore, type CapSpecs } from './stc-work';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -72,13 +72,13 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
   const work = workFolder(args.work, dataset, caps);
   const referenceFile = path.join(work, 'reference.json');
   if (!fs.existsSync(referenceFile)) makeWorkFolder(dataset, seed);
-  const meta = JSON.parse(fs.readFileSync(path.join(work, 'npy', 'meta.json'), 'utf8')) as { num_layers: number; store: string };
+  const { storeDir, numLayers } = workStore(args.work, work);
   const layoutFile = path.join(work, 'layout.json');
   const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as Layout;
   const metric = METRIC[dataset] ?? 'accuracy';
   const ours = async (space: 'paper' | 'extended'): Promise<OurScore> => {
     const reportOut = path.join(work, `report-${space}.json`);
-    if (!args['reuse-reports']) await runOurSearch({ storeDir: path.join(args.work, 'features', meta.store), layoutFile, numLayers: meta.num_layers, space, metric, threads: args.threads, reportOut });
+    if (!args['reuse-reports']) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut });
     const report = JSON.parse(fs.readFileSync(reportOut, 'utf8')) as StcReport;
     const c = report.chosen;
     return { test: report.test?.[metric] ?? NaN, chosen: { config: `${c.config.kinds.join('+')}.${c.config.poolings.join('+')}`, eta: c.eta, k: c.k } };

@@ -1,5 +1,6 @@
 // The STC benchmark's work folders (one per dataset, row caps and seed) and our search run on one
 // of them in a process of its own, shared by bench/stc.ts and the seed study bench/stc-seeds.ts.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastJsonLine, runMeasured } from './proc-tree';
 import type { Caps } from './stc-data';
@@ -30,6 +31,13 @@ export function capsFor(dataset: string, specs: CapSpecs, seed: number): Caps {
 }
 
 export const workFolder = (root: string, dataset: string, caps: Caps): string => path.join(root, `${dataset}-${caps.maxTrain}-${caps.maxDev}-${caps.maxTest}-s${caps.seed}`);
+
+/** The feature store a work folder's rows were extracted into (named by its npy/meta.json, which
+ *  exportForReference writes), and the model's block count. */
+export function workStore(root: string, work: string): { storeDir: string; numLayers: number } {
+  const meta = JSON.parse(fs.readFileSync(path.join(work, 'npy', 'meta.json'), 'utf8')) as { num_layers: number; store: string };
+  return { storeDir: path.join(root, 'features', meta.store), numLayers: meta.num_layers };
+}
 
 export interface OurSearch {
   readonly storeDir: string;

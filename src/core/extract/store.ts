@@ -30,6 +30,16 @@ export function isStoreComplete(dir: string): boolean {
   return manifest?.version === STORE_FORMAT_VERSION && marker !== undefined && marker.key === manifest.key;
 }
 
+/** The store folders under `root` (those with a manifest) and the format version each was written in. */
+function storesUnder(root: string): { dir: string; version: number }[] {
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { withFileTypes: true }).flatMap((entry) => {
+    const dir = path.join(root, entry.name);
+    const version = entry.isDirectory() ? readManifest(dir)?.version : undefined;
+    return version === undefined ? [] : [{ dir, version }];
+  });
+}
+
 /**
  * Deletes the stores under `root` written in another format version: the key hashes the version,
  * so no extraction of this version looks them up again, and each holds the features of a whole
@@ -37,13 +47,9 @@ export function isStoreComplete(dir: string): boolean {
  * Returns the folders deleted.
  */
 export function pruneOutdatedStores(root: string): string[] {
-  const entries = fs.existsSync(root) ? fs.readdirSync(root, { withFileTypes: true }) : [];
   const pruned: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const dir = path.join(root, entry.name);
-    const version = readManifest(dir)?.version;
-    if (version === undefined || version === STORE_FORMAT_VERSION || liveLockHolder(dir) !== undefined) continue;
+  for (const { dir, version } of storesUnder(root)) {
+    if (version === STORE_FORMAT_VERSION || liveLockHolder(dir) !== undefined) continue;
     fs.rmSync(dir, { recursive: true, force: true });
     pruned.push(dir);
   }
@@ -70,10 +76,9 @@ export interface DeletedStore {
  */
 export function pruneStoreCache(root: string, { maxBytes, keep }: { maxBytes: number | undefined; keep: string }): DeletedStore[] {
   const cap = maxBytes ?? 0;
-  if (!(cap > 0) || !fs.existsSync(root)) return [];
-  const stores = fs.readdirSync(root, { withFileTypes: true }).flatMap((entry) => {
-    const dir = path.join(root, entry.name);
-    if (!entry.isDirectory() || readManifest(dir)?.version !== STORE_FORMAT_VERSION) return [];
+  if (!(cap > 0)) return [];
+  const stores = storesUnder(root).flatMap(({ dir, version }) => {
+    if (version !== STORE_FORMAT_VERSION) return [];
     try {
       // A store is flat: its files are all at its top level.
       const bytes = fs.readdirSync(dir).reduce((sum, f) => sum + (fs.statSync(path.join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
