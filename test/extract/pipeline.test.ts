@@ -53,12 +53,17 @@ test('bert with its own tokenizer matches PyTorch; a second run reads the finish
   assert.notEqual(other.store.dir, first.store.dir, 'another maximum length is another store');
 });
 
-test('the size cap deletes the store used least recently, reuse counting as use, before a new store is written', { skip }, async (t) => {
+test('the size cap deletes the store used least recently, reuse counting as use, before a new store is written; a store being read stays', { skip }, async (t) => {
   const work = workDir(t);
   const deleted: DeletedStore[] = [];
   const opts = { ...(await options('bert', work, ['a b', 'c'], [{ kind: 'hid', layer: 1, pooling: 'max' }])), onStoresDeleted: (d: readonly DeletedStore[]) => deleted.push(...d) };
-  const a = (await extractFeatures(opts)).store.dir;
-  const b = (await extractFeatures({ ...opts, texts: ['d e', 'f'] })).store.dir;
+  const extract = async (o: typeof opts) => {
+    const result = await extractFeatures(o);
+    result.release();
+    return result;
+  };
+  const a = (await extract(opts)).store.dir;
+  const b = (await extract({ ...opts, texts: ['d e', 'f'] })).store.dir;
   fs.utimesSync(a, 100, 100);
   fs.utimesSync(b, 200, 200);
   const storeBytes = fs.readdirSync(a).reduce((sum, f) => sum + fs.statSync(path.join(a, f)).size, 0);
@@ -67,9 +72,18 @@ test('the size cap deletes the store used least recently, reuse counting as use,
   const reused = await extractFeatures({ ...opts, maxStoreBytes });
   assert.deepEqual([reused.store.dir, reused.batchesRun, deleted], [a, 0, []], 'two stores fit');
   assert.ok(fs.statSync(a).mtimeMs > fs.statSync(b).mtimeMs, 'reading touched it');
-  const c = (await extractFeatures({ ...opts, texts: ['g h', 'i'], maxStoreBytes })).store.dir;
+  const c = (await extract({ ...opts, texts: ['g h', 'i'], maxStoreBytes })).store.dir;
   assert.deepEqual(deleted.map((d) => d.dir), [b], 'the third store made room by deleting the least recently used');
   assert.deepEqual([fs.existsSync(a), fs.existsSync(b), fs.existsSync(c)], [true, false, true]);
+
+  // a is now the least recently used, but still leased by the run that reused it: c goes instead.
+  const d = (await extract({ ...opts, texts: ['j k', 'l'], maxStoreBytes })).store.dir;
+  assert.deepEqual(deleted.map((s) => s.dir), [b, c]);
+  // Released, it was used until then, so d is now the least recently used.
+  reused.release();
+  await extract({ ...opts, texts: ['m n', 'o'], maxStoreBytes });
+  assert.deepEqual(deleted.map((s) => s.dir), [b, c, d]);
+  assert.ok(fs.existsSync(a));
 });
 
 test('bad input: a text far over the maximum length, emoji and other non-BMP text, empty texts', { skip }, async (t) => {

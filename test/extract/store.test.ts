@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { exportBlockNpy, isStoreComplete, openFeatureStore, pruneOutdatedStores, pruneStoreCache, readBlock, type DeletedStore } from '../../src/core/extract/store';
 import type { StoreLayout } from '../../src/core/extract/store-format';
+import { leaseForReading } from '../../src/core/extract/store-lock';
 import { FeatureStoreWriter } from '../../src/core/extract/store-writer';
 import { npyHeader } from '../../src/core/extract/npy';
 import { mulberry32 } from '../../src/core/random';
@@ -354,6 +355,37 @@ test('the cache cap never deletes the store in use or one a live process writes,
   assert.deepEqual(names(deleted), ['dead-writer', 'unfinished']);
   assert.ok((deleted[1]?.bytes ?? 0) >= 2 * 64 + 4 * (3 + 2) * 4, 'two headers and all 4 rows of both blocks, though 2 rows were written');
   assert.deepEqual(fs.readdirSync(root).sort(), ['keep', 'written-now'], '2000 bytes stay over the 1-byte cap');
+});
+
+test('a store a live process reads (a read lease) is not pruned; a dead reader\'s lease and a released one do not count', (t) => {
+  const root = tmpDir(t);
+  const keep = path.join(root, 'new');
+  const read = cachedStore(root, 'read-now', 1000, 100);
+  const release = leaseForReading(read);
+  fs.utimesSync(read, 100, 100); // a lease's file touches the folder: reading is use
+  const deadReader = cachedStore(root, 'dead-reader', 1000, 200);
+  fs.writeFileSync(path.join(deadReader, 'read-999999999-1'), '');
+  fs.utimesSync(deadReader, 200, 200);
+  const released = cachedStore(root, 'released', 1000, 300);
+  leaseForReading(released)();
+  fs.utimesSync(released, 300, 300);
+  cachedStore(root, 'newest', 1000, 400);
+
+  assert.deepEqual(names(pruneStoreCache(root, { maxBytes: 2000, keep })), ['dead-reader', 'released'], 'the oldest, read-now, is skipped');
+  const leases = fs.readdirSync(read).filter((f) => f.startsWith('read-'));
+  assert.deepEqual(leases, [`read-${process.pid}-${leases[0]?.split('-')[2]}`], 'one lease, named after this process');
+  release();
+  release(); // a second call does nothing
+  assert.deepEqual(fs.readdirSync(read).filter((f) => f.startsWith('read-')), []);
+  fs.utimesSync(read, 100, 100);
+  assert.deepEqual(names(pruneStoreCache(root, { maxBytes: 1500, keep })), ['read-now'], 'released: the least recently used goes');
+
+  writeVersion1Store(path.join(root, 'old-read-now'));
+  const releaseOld = leaseForReading(path.join(root, 'old-read-now'));
+  assert.deepEqual(pruneOutdatedStores(root), [], 'an outdated store being read stays too');
+  releaseOld();
+  assert.deepEqual(pruneOutdatedStores(root).map((d) => path.basename(d)), ['old-read-now']);
+  assert.throws(() => leaseForReading(path.join(root, 'old-read-now')), /ENOENT/, 'no lease on a deleted store');
 });
 
 test('without a cap (0 or undefined) nothing is deleted', (t) => {

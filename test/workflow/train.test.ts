@@ -48,6 +48,9 @@ describe('trainClassifier', () => {
     assert.deepEqual(manifest.tokenizer.maxLength, 100, "the fixture tokenizer's own maximum");
     assert.equal(manifest.model.sha256, (await resolveModel(BERT)).sha256);
     assert.equal((await resolveClassifierModel(loaded)).folder, BERT);
+    const stores = fs.readdirSync(path.join(base.workDir, 'features'));
+    assert.equal(stores.length, 1);
+    assert.deepEqual(fs.readdirSync(path.join(base.workDir, 'features', stores[0] as string)).filter((f) => f.startsWith('read-')), [], 'the store\'s read lease is released');
 
     // Cited rows are rows of train, dev then test, in file order: their texts are the files' texts.
     const texts = (await loadDataset(TRAIN)).texts;

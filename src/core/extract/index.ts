@@ -1,7 +1,8 @@
 // Features of a dataset under a model, from the store when an identical extraction finished
 // before, otherwise computed (resuming an interrupted run): tap the graph, open a session on the
 // chosen execution provider, run the batches, return the finished store. Either way the stores
-// under the root are kept within the size cap.
+// under the root are kept within the size cap. The store comes back leased for reading, so no run's
+// pruning deletes it until the caller releases it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { modelMaxLength } from '../model/max-length';
@@ -17,6 +18,7 @@ import { ortBatchRunner } from './ort-runner';
 import type { ExtractProgress } from './progress';
 import { runExtraction } from './runner';
 import { isStoreComplete, openFeatureStore, pruneOutdatedStores, pruneStoreCache, type DeletedStore, type FeatureStore } from './store';
+import { leaseForReading } from './store-lock';
 import { FeatureStoreWriter } from './store-writer';
 import type { TokenEncoder } from './types';
 
@@ -52,6 +54,24 @@ export interface ExtractFeaturesResult {
   readonly fallbacks: readonly ProviderFallback[];
   readonly rowsResumed: number;
   readonly batchesRun: number;
+  /** Ends this read lease of the store; until then no process's cache pruning deletes it. A
+   *  process that exits without calling it leaves a lease that stops counting with it. */
+  readonly release: () => void;
+}
+
+/** A lease on a finished store, or undefined when there is none to read (never extracted, or
+ *  deleted by another run's pruning just now). */
+function leaseFinished(dir: string): (() => void) | undefined {
+  let release: () => void;
+  try {
+    release = leaseForReading(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  if (isStoreComplete(dir)) return release;
+  release();
+  return undefined;
 }
 
 export async function extractFeatures(o: ExtractFeaturesOptions): Promise<ExtractFeaturesResult> {
@@ -63,12 +83,13 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
     const deleted = pruneStoreCache(o.storeRoot, { maxBytes: o.maxStoreBytes, keep: dir });
     if (deleted.length > 0) o.onStoresDeleted?.(deleted);
   };
-  if (isStoreComplete(dir)) {
+  const reused = leaseFinished(dir);
+  if (reused) {
     // Reading is use: the cap deletes the stores used least recently.
     const now = new Date();
     fs.utimesSync(dir, now, now);
     pruneCache();
-    return { store: openFeatureStore(dir), maxLength, provider: undefined, fallbacks: [], rowsResumed: o.texts.length, batchesRun: 0 };
+    return { store: openFeatureStore(dir), maxLength, provider: undefined, fallbacks: [], rowsResumed: o.texts.length, batchesRun: 0, release: reused };
   }
 
   pruneOutdatedStores(o.storeRoot);
@@ -101,7 +122,9 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
         signal: o.signal,
         onProgress: o.onProgress,
       });
-      return { store: openFeatureStore(dir), maxLength, provider: opened.provider, fallbacks: opened.fallbacks, rowsResumed: result.rowsResumed, batchesRun: result.batchesRun };
+      // Leased while the writer's lock still holds it, so no pruning can slip in between.
+      const release = leaseForReading(dir);
+      return { store: openFeatureStore(dir), maxLength, provider: opened.provider, fallbacks: opened.fallbacks, rowsResumed: result.rowsResumed, batchesRun: result.batchesRun, release };
     } finally {
       await writer.close();
     }

@@ -10,6 +10,7 @@
 //   progress.jsonl   while extracting: the row order's hash, then finished ranges of it
 //   complete.json    written last, atomically: the store is finished
 //   lock             the pid of the process writing the store
+//   read-{pid}-{n}   a lease: process pid is reading the store (the cache's pruners leave it alone)
 // Rows stay where the extraction wrote them, so finishing a store copies no data; readers put them
 // back in dataset order.
 import * as fs from 'node:fs';
@@ -26,6 +27,7 @@ export const ORDER = 'order.i32';
 export const PROGRESS = 'progress.jsonl';
 export const COMPLETE = 'complete.json';
 export const LOCK = 'lock';
+export const READ_LEASE_PREFIX = 'read-';
 
 export interface BlockSpec {
   /** `L{layer}.{kind}.{pooling}` */

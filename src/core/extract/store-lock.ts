@@ -1,8 +1,9 @@
 // One writer per feature store directory, across processes (the worker and the CLI may both run)
 // and within one. The lock file holds the writer's pid; a lock whose process is gone is taken over.
+// Readers take leases, so that no process's cache pruning deletes a store another is reading.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOCK } from './store-format';
+import { LOCK, READ_LEASE_PREFIX } from './store-format';
 import { isProcessAlive } from '../process';
 
 const held = new Set<string>();
@@ -38,4 +39,34 @@ export function liveLockHolder(dir: string): number | undefined {
 export function releaseLock(dir: string): void {
   const file = path.join(dir, LOCK);
   if (held.delete(file)) fs.rmSync(file, { force: true });
+}
+
+let leasesTaken = 0;
+
+/**
+ * Marks `dir` as read by this process until the returned function is called (calling it again does
+ * nothing). A lease is a file named after the pid, so one left by a process that died stops
+ * counting. Throws ENOENT when the store's folder is gone.
+ */
+export function leaseForReading(dir: string): () => void {
+  const file = path.join(dir, `${READ_LEASE_PREFIX}${process.pid}-${++leasesTaken}`);
+  fs.writeFileSync(file, '', { flag: 'wx' });
+  let held = true;
+  return () => {
+    if (held) fs.rmSync(file, { force: true });
+    held = false;
+  };
+}
+
+/** Whether a live process writes `dir` (its lock) or reads it (a lease). */
+export function storeInUse(dir: string): boolean {
+  if (liveLockHolder(dir) !== undefined) return true;
+  let names: fs.Dirent[];
+  try {
+    names = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false; // deleted meanwhile
+    throw e;
+  }
+  return names.some(({ name }) => name.startsWith(READ_LEASE_PREFIX) && isProcessAlive(Number(name.slice(READ_LEASE_PREFIX.length).split('-')[0])));
 }

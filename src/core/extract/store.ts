@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { npyHeader } from './npy';
-import { liveLockHolder } from './store-lock';
+import { storeInUse } from './store-lock';
 import {
   COMPLETE, STORE_FORMAT_VERSION,
   blockFile, readBlockHeader, readJson, readManifest, readOrder,
@@ -43,13 +43,14 @@ function storesUnder(root: string): { dir: string; version: number }[] {
 /**
  * Deletes the stores under `root` written in another format version: the key hashes the version,
  * so no extraction of this version looks them up again, and each holds the features of a whole
- * dataset (a gigabyte for SST-2 train). A store whose lock names a live process is left alone.
+ * dataset (a gigabyte for SST-2 train). A store a live process writes or reads (its lock or a
+ * read lease) is left alone.
  * Returns the folders deleted.
  */
 export function pruneOutdatedStores(root: string): string[] {
   const pruned: string[] = [];
   for (const { dir, version } of storesUnder(root)) {
-    if (version === STORE_FORMAT_VERSION || liveLockHolder(dir) !== undefined) continue;
+    if (version === STORE_FORMAT_VERSION || storeInUse(dir)) continue;
     fs.rmSync(dir, { recursive: true, force: true });
     pruned.push(dir);
   }
@@ -70,9 +71,9 @@ export interface DeletedStore {
  * up, a gigabyte each for SST-2 train. Last use is the folder's mtime, which creating a store's
  * files sets and extractFeatures sets on reuse. Sizes are the files' lengths, so a store whose
  * block files were just created (whole, still empty) counts at its finished size, and room is made
- * before its rows are written. `keep`, the store the caller is about to use, and a store whose lock
- * names a live process stay even when the total then stays over the cap; folders without a store
- * manifest are not the cache's.
+ * before its rows are written. `keep`, the store the caller is about to use, and a store a live
+ * process writes or reads (its lock or a read lease) stay even when the total then stays over the
+ * cap; folders without a store manifest are not the cache's.
  */
 export function pruneStoreCache(root: string, { maxBytes, keep }: { maxBytes: number | undefined; keep: string }): DeletedStore[] {
   const cap = maxBytes ?? 0;
@@ -93,7 +94,7 @@ export function pruneStoreCache(root: string, { maxBytes, keep }: { maxBytes: nu
   const deleted: DeletedStore[] = [];
   for (const store of stores) {
     if (total <= cap) break;
-    if (path.resolve(store.dir) === path.resolve(keep) || liveLockHolder(store.dir) !== undefined) continue;
+    if (path.resolve(store.dir) === path.resolve(keep) || storeInUse(store.dir)) continue;
     fs.rmSync(store.dir, { recursive: true, force: true });
     total -= store.bytes;
     deleted.push(store);

@@ -129,6 +129,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
   const { store } = extracted;
   const source: FeatureSource = { numLayers: config.numLayers, read: (block) => readBlock(store, blockName(block)) };
 
+  // Leased from extraction until training has read what it needs.
   const report = await trainStc(
     {
       source,
@@ -146,7 +147,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
       signal: o.signal,
       onProgress: (p) => progress({ stage: p.stage, done: p.done, total: p.total, item: p.item }),
     },
-  );
+  ).finally(extracted.release);
   report.warnings.forEach(warn);
   const { chosen } = report;
   log(`chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${chosen.k}, ${report.classifier.neurons.length} neuron${report.classifier.neurons.length === 1 ? '' : 's'}, validation ${report.settings.metric} ${chosen.valScore.toFixed(4)}`);
