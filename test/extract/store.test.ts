@@ -365,6 +365,8 @@ test('a store a live process reads (a read lease) is not pruned; a dead reader\'
   fs.utimesSync(read, 100, 100); // a lease's file touches the folder: reading is use
   const deadReader = cachedStore(root, 'dead-reader', 1000, 200);
   fs.writeFileSync(path.join(deadReader, 'read-999999999-1'), '');
+  // Not lease names: pid 0 would signal this process group, and "me" names no process.
+  for (const name of ['read-0-1', 'read-me', `read-${process.pid}`]) fs.writeFileSync(path.join(deadReader, name), '');
   fs.utimesSync(deadReader, 200, 200);
   const released = cachedStore(root, 'released', 1000, 300);
   leaseForReading(released)();

@@ -85,11 +85,16 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
   };
   const reused = leaseFinished(dir);
   if (reused) {
-    // Reading is use: the cap deletes the stores used least recently.
-    const now = new Date();
-    fs.utimesSync(dir, now, now);
-    pruneCache();
-    return { store: openFeatureStore(dir), maxLength, provider: undefined, fallbacks: [], rowsResumed: o.texts.length, batchesRun: 0, release: reused };
+    try {
+      // Reading is use: the cap deletes the stores used least recently.
+      const now = new Date();
+      fs.utimesSync(dir, now, now);
+      pruneCache();
+      return { store: openFeatureStore(dir), maxLength, provider: undefined, fallbacks: [], rowsResumed: o.texts.length, batchesRun: 0, release: reused };
+    } catch (e) {
+      reused(); // the caller gets no store to release
+      throw e;
+    }
   }
 
   pruneOutdatedStores(o.storeRoot);
@@ -122,9 +127,9 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
         signal: o.signal,
         onProgress: o.onProgress,
       });
+      const store = openFeatureStore(dir);
       // Leased while the writer's lock still holds it, so no pruning can slip in between.
-      const release = leaseForReading(dir);
-      return { store: openFeatureStore(dir), maxLength, provider: opened.provider, fallbacks: opened.fallbacks, rowsResumed: result.rowsResumed, batchesRun: result.batchesRun, release };
+      return { store, maxLength, provider: opened.provider, fallbacks: opened.fallbacks, rowsResumed: result.rowsResumed, batchesRun: result.batchesRun, release: leaseForReading(dir) };
     } finally {
       await writer.close();
     }

@@ -27,7 +27,15 @@ export const ORDER = 'order.i32';
 export const PROGRESS = 'progress.jsonl';
 export const COMPLETE = 'complete.json';
 export const LOCK = 'lock';
-export const READ_LEASE_PREFIX = 'read-';
+
+/** A read lease's file name: process `pid`'s `n`th lease. */
+export const readLeaseName = (pid: number, n: number): string => `read-${pid}-${n}`;
+
+/** The pid a read lease's file name names; undefined for any other name. */
+export function readLeasePid(name: string): number | undefined {
+  const m = /^read-([1-9]\d*)-\d+$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
 
 export interface BlockSpec {
   /** `L{layer}.{kind}.{pooling}` */

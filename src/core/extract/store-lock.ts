@@ -3,7 +3,7 @@
 // Readers take leases, so that no process's cache pruning deletes a store another is reading.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOCK, READ_LEASE_PREFIX } from './store-format';
+import { LOCK, readLeaseName, readLeasePid } from './store-format';
 import { isProcessAlive } from '../process';
 
 const held = new Set<string>();
@@ -49,7 +49,7 @@ let leasesTaken = 0;
  * counting. Throws ENOENT when the store's folder is gone.
  */
 export function leaseForReading(dir: string): () => void {
-  const file = path.join(dir, `${READ_LEASE_PREFIX}${process.pid}-${++leasesTaken}`);
+  const file = path.join(dir, readLeaseName(process.pid, ++leasesTaken));
   fs.writeFileSync(file, '', { flag: 'wx' });
   let held = true;
   return () => {
@@ -61,12 +61,15 @@ export function leaseForReading(dir: string): () => void {
 /** Whether a live process writes `dir` (its lock) or reads it (a lease). */
 export function storeInUse(dir: string): boolean {
   if (liveLockHolder(dir) !== undefined) return true;
-  let names: fs.Dirent[];
+  let names: string[];
   try {
-    names = fs.readdirSync(dir, { withFileTypes: true });
+    names = fs.readdirSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false; // deleted meanwhile
     throw e;
   }
-  return names.some(({ name }) => name.startsWith(READ_LEASE_PREFIX) && isProcessAlive(Number(name.slice(READ_LEASE_PREFIX.length).split('-')[0])));
+  return names.some((name) => {
+    const pid = readLeasePid(name);
+    return pid !== undefined && isProcessAlive(pid);
+  });
 }
