@@ -80,6 +80,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
       pathLength: 12,
       lambdaMinRatio: 0.01,
       patience: 3,
+      probePatience: 2,
       metric: 'accuracy',
       metricReason: 'auto: balanced classes',
       kConvention: '',
