@@ -89,18 +89,15 @@ test('multi-class, imbalanced: auto picks macro-F1 and the classifier separates 
   assert.ok(report.chosen.k >= 3, `k = ${report.chosen.k}`);
 });
 
-test('probes stop after probePatience points without improvement (default 2), apart from patience', async () => {
+test('patience ends every path that many points after its best (default 2); 0 fits whole paths', async () => {
   const options: StcOptions = { threads: 1, space: 'paper', poolings: ['mean'], etaGrid: [0.5], pathLength: 12 };
-  const whole = await trainStc(syntheticInput(), { ...options, probePatience: 0 });
-  const short = await trainStc(syntheticInput(), { ...options, probePatience: 1 });
-  assert.equal(whole.settings.probePatience, 0);
-  assert.equal(short.settings.probePatience, 1);
-  assert.equal(short.settings.patience, 3);
+  const whole = await trainStc(syntheticInput(), { ...options, patience: 0 });
+  const short = await trainStc(syntheticInput(), { ...options, patience: 1 });
   const points = (r: StcReport) => r.probes.map((p) => p.pathPoints);
-  // A probe's path ends one point past its best, or at its end when the best is there.
   assert.ok(points(whole).every((n, i) => n >= (points(short)[i] as number)), `${points(whole).join()} vs ${points(short).join()}`);
   assert.ok(points(short).some((n, i) => n < (points(whole)[i] as number)), points(short).join());
-  assert.equal((await trainStc(syntheticInput(), { threads: 1, space: 'paper', poolings: ['mean'], etaGrid: [0.5] })).settings.probePatience, 2);
+  assert.equal(short.settings.patience, 1);
+  assert.equal((await trainStc(syntheticInput(), options)).settings.patience, 2);
 });
 
 describe('determinism and threads', () => {

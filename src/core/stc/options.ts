@@ -1,6 +1,5 @@
 // What a caller may tune, its defaults, and the settings a run records in its report.
 
-import { DEFAULT_PATIENCE } from '../learn/path';
 import { KINDS, POOLINGS, type Kind, type Pooling } from '../neurons';
 
 /** `paper`: one (kind, pooling) per configuration, as the paper searches. `extended` adds hid and
@@ -32,14 +31,14 @@ export const PAPER_ETA_GRID: readonly number[] = [0.001, 0.01, 0.05, 0.1, 0.2, 0
  *  grid. */
 export const DEFAULT_PATH_LENGTH = 12;
 export const DEFAULT_LAMBDA_MIN_RATIO = 1e-2;
-/** Probes stop sooner than the fits that can become the classifier: a probe hands on a ranking,
- *  and the points past its best are its densest and dearest (SST-2, all-MiniLM-L6-v2,
- *  L0.act.max: the three points after the best took 3.0 of the path's 3.5 s). Measured over the
- *  bench seeds 7, 1, 2 (paper space), against probes at learn's patience 3: patience 2 made the
- *  whole search 1.1-1.6x faster (SST-2 seed 2: 34.8 s -> 21.2 s) and moved the mean test scores
- *  by emotion +1.5, sst2 0.0, subj -0.1, sms_spam -0.6 (macro-F1) and trec -0.7 points;
- *  patience 1 was 1.6-3.1x faster but cost trec 1.3 and subj 0.4 points. */
-export const DEFAULT_PROBE_PATIENCE = 2;
+/** Paths stop after two points without improvement (learn's default is three): the points past
+ *  the best are a path's densest and dearest (SST-2, all-MiniLM-L6-v2, L0.act.max probe: the
+ *  three after the best took 3.0 of its 3.5 s). Whole searches on the bench seeds 7, 1, 2 (paper
+ *  space), against patience 3: 1.1-1.8x faster (SST-2 seed 2: 34.8 s -> 19.0 s, trec seed 7:
+ *  145 s -> 95 s), mean test scores emotion +2.7, sst2 -0.2, subj -0.1, sms_spam -0.25 (macro-F1)
+ *  and trec -0.6 points. Patience 1 on the probes alone was faster still (1.6-3.1x) but cost trec
+ *  1.3 and subj 0.4 points. */
+export const DEFAULT_PATIENCE = 2;
 /** `auto` picks macro-F1 when the rarest training class has fewer than this share of the most
  *  frequent one's examples. */
 export const IMBALANCE_RATIO = 0.5;
@@ -60,10 +59,8 @@ export interface StcOptions {
   readonly pathLength?: number;
   readonly lambdaMinRatio?: number;
   /** A path stops once this many consecutive points have not beaten its best validation score
-   *  (default learn's DEFAULT_PATIENCE; 0 fits every point). */
+   *  (default 2; 0 fits every point). */
   readonly patience?: number;
-  /** The same for the probes' paths (default DEFAULT_PROBE_PATIENCE). */
-  readonly probePatience?: number;
   /** Fits run on this many worker threads (learn's pool); 1 fits in process. Default: one per
    *  core. Results do not depend on it. */
   readonly threads?: number;
@@ -83,7 +80,6 @@ export interface StcSettings {
   readonly pathLength: number;
   readonly lambdaMinRatio: number;
   readonly patience: number;
-  readonly probePatience: number;
   readonly metric: Metric;
   readonly metricReason: string;
   readonly kConvention: string;
@@ -111,11 +107,6 @@ function positiveInteger(what: string, value: number): number {
   return value;
 }
 
-function patienceOf(what: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${what} ${value}: expected a non-negative integer (0 fits the whole path)`);
-  return value;
-}
-
 /** The metric `auto` resolves to, and why, from the training class counts. */
 export function chooseMetric(choice: MetricChoice, trainCounts: readonly number[], classes: readonly string[]): { metric: Metric; reason: string } {
   if (choice !== 'auto') return { metric: choice, reason: 'set by the caller' };
@@ -140,8 +131,8 @@ export function resolveSettings(options: StcOptions, trainCounts: readonly numbe
   if (!['accuracy', 'macroF1', 'auto'].includes(metricChoice)) throw new Error(`metric "${String(metricChoice)}": expected accuracy, macroF1 or auto`);
   const lambdaMinRatio = options.lambdaMinRatio ?? DEFAULT_LAMBDA_MIN_RATIO;
   if (!(lambdaMinRatio > 0 && lambdaMinRatio < 1)) throw new Error(`lambdaMinRatio ${lambdaMinRatio}: expected a number in (0, 1)`);
-  const patience = patienceOf('patience', options.patience ?? DEFAULT_PATIENCE);
-  const probePatience = patienceOf('probePatience', options.probePatience ?? DEFAULT_PROBE_PATIENCE);
+  const patience = options.patience ?? DEFAULT_PATIENCE;
+  if (!Number.isInteger(patience) || patience < 0) throw new Error(`patience ${patience}: expected a non-negative integer (0 fits the whole path)`);
   const { metric, reason } = chooseMetric(metricChoice, trainCounts, classes);
   return {
     kinds: subset('kinds', options.kinds, KINDS),
@@ -151,7 +142,6 @@ export function resolveSettings(options: StcOptions, trainCounts: readonly numbe
     pathLength: positiveInteger('pathLength', options.pathLength ?? DEFAULT_PATH_LENGTH),
     lambdaMinRatio,
     patience,
-    probePatience,
     metric,
     metricReason: reason,
     kConvention: K_CONVENTION,

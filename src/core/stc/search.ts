@@ -24,14 +24,13 @@ export interface SearchOptions {
 }
 
 /**
- * The two kinds of selection, both at learn's tolerance: probes (with learn's direct solve and
- * their own, shorter patience; the baselines are probes) and the aggregation fits, whose chosen
- * point can become the classifier (without either).
+ * The two kinds of selection, both at learn's tolerance: probes (with learn's direct solve) and the
+ * fits whose chosen point can become the classifier, aggregation and baselines (without it).
  */
-export function searchOptions(settings: Pick<StcSettings, 'metric' | 'pathLength' | 'lambdaMinRatio' | 'patience' | 'probePatience'>, nClasses: number): { readonly probe: SearchOptions; readonly fit: SearchOptions } {
-  const { metric, pathLength, lambdaMinRatio, patience, probePatience } = settings;
+export function searchOptions(settings: Pick<StcSettings, 'metric' | 'pathLength' | 'lambdaMinRatio' | 'patience'>, nClasses: number): { readonly probe: SearchOptions; readonly fit: SearchOptions } {
+  const { metric, pathLength, lambdaMinRatio, patience } = settings;
   const fit: SearchOptions = { nClasses, metric, pathLength, lambdaMinRatio, patience, tol: DEFAULT_TOL, directSolve: false };
-  return { probe: { ...fit, directSolve: true, patience: probePatience }, fit };
+  return { probe: { ...fit, directSolve: true }, fit };
 }
 
 export interface SearchResult {
