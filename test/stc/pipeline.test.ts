@@ -89,7 +89,7 @@ test('multi-class, imbalanced: auto picks macro-F1 and the classifier separates 
   assert.ok(report.chosen.k >= 3, `k = ${report.chosen.k}`);
 });
 
-test('patience ends every path that many points after its best (default 2); 0 fits whole paths', async () => {
+test('a smaller patience ends probe paths sooner, never later (default 2; 0 fits whole paths)', async () => {
   const options: StcOptions = { threads: 1, space: 'paper', poolings: ['mean'], etaGrid: [0.5], pathLength: 12 };
   const whole = await trainStc(syntheticInput(), { ...options, patience: 0 });
   const short = await trainStc(syntheticInput(), { ...options, patience: 1 });
