@@ -16,6 +16,7 @@ const POOLING_COLOR = { mean: 'var(--vscode-charts-blue)', max: 'var(--vscode-ch
 const KIND_COLOR = { hid: 'var(--vscode-charts-blue)', act: 'var(--vscode-charts-purple)' };
 const BASELINE_DASH: Record<string, string> = { 'last-hid-mean': '6 3', 'last-hid-single': '2 3', 'best-probe': '8 2 2 2' };
 const METRIC_NAME = { accuracy: 'accuracy', macroF1: 'macro-F1' };
+const PENALTY_NAME = { l1: 'sparse L1 classifier', l2: 'ridge (L2) classifier' };
 
 function openNeuron(name: string): void {
   post({ type: 'openNeuron', name });
@@ -103,7 +104,7 @@ export class ExplorerView {
       `validation ${metric} ${formatScore(m.chosen.score)}`,
       m.test ? `test accuracy ${formatScore(m.test.accuracy)}, macro-F1 ${formatScore(m.test.macroF1)}` : undefined,
       `exits after block ${m.chosen.k} of ${m.numLayers}`,
-      `${m.chosen.support} neuron${m.chosen.support === 1 ? '' : 's'} kept of ${m.candidates.toLocaleString('en-US')} candidates (${m.chosen.label}, eta ${m.chosen.eta})`,
+      `${m.chosen.support} neuron${m.chosen.support === 1 ? '' : 's'} kept of ${m.candidates.toLocaleString('en-US')} candidates (${m.chosen.label}, eta ${m.chosen.eta}, ${PENALTY_NAME[m.chosen.penalty]})`,
     ].filter((f): f is string => f !== undefined);
     const warnings = m.warnings.length > 0 ? section(`Warnings (${m.warnings.length})`, [h('ul', {}, m.warnings.map((w) => h('li', { text: w })))], { open: false }) : null;
     return h('header', { class: 'summary' }, [h('h2', { text: m.name }), h('ul', { class: 'facts' }, facts.map((f) => h('li', { text: f }))), warnings]);

@@ -12,6 +12,8 @@ which is scikit-learn's  ||W||_1 + C sum_i loss_i  divided by C n. References:
     |b| / 1e4, is negligible; and saga, which leaves the intercept unpenalised.
   - multi-class: saga (multinomial softmax loss, L1 on every class's weights), and liblinear
     one-vs-rest (one binary problem per class, as OneVsRestClassifier does).
+  - L2 (ridge), binary and multinomial: lbfgs, objective (1/n) sum_i loss_i + (lambda / 2) ||W||^2
+    (scikit-learn's  ||W||^2 / 2 + C sum_i loss_i  divided by C n), solver "lbfgs-l2".
 All at tight tolerances. Features are float32 (what the TypeScript solver stores): every problem
 is rounded to float32 first and scikit-learn fits the float64 copy of exactly those values.
 """
@@ -44,18 +46,20 @@ def standardise32(X):
     return ((X - X.mean(0)) / X.std(0)).astype(np.float32)
 
 
-def objective(X, y, coef, intercept, lam):
+def objective(X, y, coef, intercept, lam, penalty="l1"):
     Z = X @ coef.T + intercept
     if coef.shape[0] == 1:
         z = Z[:, 0]
         loss = np.mean(np.logaddexp(0, z) - y * z)
     else:
         loss = np.mean(logsumexp(Z, axis=1) - Z[np.arange(len(y)), y])
-    return float(loss + lam * np.abs(coef).sum())
+    return float(loss + (lam * np.abs(coef).sum() if penalty == "l1" else lam / 2 * (coef ** 2).sum()))
 
 
 def fit(X, y, C, solver):
-    if solver == "liblinear":
+    if solver == "lbfgs-l2":
+        m = LogisticRegression(l1_ratio=0, solver="lbfgs", C=C, tol=1e-12, max_iter=100000)
+    elif solver == "liblinear":
         m = LogisticRegression(l1_ratio=1, solver="liblinear", C=C, tol=1e-12, max_iter=100000, intercept_scaling=1e4, random_state=0)
     else:
         m = LogisticRegression(l1_ratio=1, solver="saga", C=C, tol=1e-11, max_iter=2000000, random_state=0)
@@ -75,6 +79,9 @@ def problem(name, X32, y, Cs, note):
             coef, intercept, n_iter = fit(X, y, C, solver)
             fits.append(dict(solver=solver, C=C, **{"lambda": lam}, coef=coef.tolist(), intercept=intercept.tolist(),
                              objective=objective(X, y, coef, intercept, lam), n_iter=n_iter))
+        coef, intercept, n_iter = fit(X, y, C, "lbfgs-l2")
+        fits.append(dict(solver="lbfgs-l2", C=C, **{"lambda": lam}, coef=coef.tolist(), intercept=intercept.tolist(),
+                         objective=objective(X, y, coef, intercept, lam, "l2"), n_iter=n_iter))
         if K > 2:
             for k in range(K):
                 yk = (y == k).astype(int)
@@ -137,7 +144,7 @@ def main():
 
     out = dict(generator="scripts/reference/learn_parity.py",
                versions=dict(python=platform.python_version(), sklearn=sklearn.__version__, numpy=np.__version__, scipy=scipy.__version__),
-               objective="(1/n) sum_i loss_i + lambda * sum |W|, lambda = 1/(C n), intercepts unpenalised",
+               objective="(1/n) sum_i loss_i + lambda * sum |W| (lbfgs-l2: + lambda / 2 * sum W^2), lambda = 1/(C n), intercepts unpenalised",
                problems=problems, standardiser=standardiser, metrics=metrics)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(out, separators=(",", ":")) + "\n")

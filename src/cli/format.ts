@@ -56,7 +56,7 @@ export function formatScores(report: StcReport): string {
   const { chosen } = report;
   const neurons = report.classifier.neurons.length;
   const lines = [
-    `Chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${plural(chosen.k, 'block')}, ${plural(neurons, 'neuron')} ` +
+    `Chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${plural(chosen.k, 'block')}, ${chosen.penalty.toUpperCase()} classifier, ${plural(neurons, 'neuron')} ` +
       `(validation ${metric} ${percent(chosen.valScore)})`,
   ];
   const test = report.test;

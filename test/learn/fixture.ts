@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DenseMatrix } from '../../src/core/learn/matrix';
 
 export interface ReferenceFit {
-  solver: 'liblinear' | 'saga' | 'liblinear-ovr';
+  solver: 'liblinear' | 'saga' | 'liblinear-ovr' | 'lbfgs-l2';
   positive_class?: number;
   C: number;
   lambda: number;

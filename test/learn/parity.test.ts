@@ -1,10 +1,11 @@
-// Parity with scikit-learn's L1 logistic regression on small fixed problems (reference values from
-// scripts/reference/learn_parity.py): the same objective within 1e-4 relative (in practice ~1e-9)
-// and the same support.
+// Parity with scikit-learn's logistic regression on small fixed problems (reference values from
+// scripts/reference/learn_parity.py): L1 fits reach the same objective within 1e-4 relative (in
+// practice ~1e-9) with the same support; L2 (ridge) fits the same objective and, the minimiser being
+// unique, the same weights.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { designMatrix } from '../../src/core/learn/matrix';
-import { fitL1Logistic } from '../../src/core/learn/path';
+import { fitL1Logistic, fitPath } from '../../src/core/learn/path';
 import { loadParity, matrixFromBase64, type ReferenceFit } from './fixture';
 
 const fixture = loadParity();
@@ -28,7 +29,29 @@ function label(f: ReferenceFit): string {
 for (const problem of fixture.problems) {
   describe(`parity: ${problem.name} (${problem.rows} x ${problem.cols}, ${problem.nClasses} classes)`, () => {
     const X = designMatrix(matrixFromBase64(problem.X, problem.rows, problem.cols));
-    for (const ref of problem.fits) {
+    for (const ref of problem.fits.filter((f) => f.solver === 'lbfgs-l2')) {
+      it(label(ref), () => {
+        const path = fitPath(X, Int32Array.from(problem.y), { penalty: 'l2', lambdas: [ref.lambda], tol: 1e-14, nClasses: problem.nClasses });
+        const fit = path.points[0];
+        assert.ok(fit, 'one point');
+        assert.ok(fit.convergence.converged, `not converged: ${JSON.stringify(fit.convergence)}`);
+        const rel = (fit.objective - ref.objective) / ref.objective;
+        assert.ok(Math.abs(rel) <= 1e-9, `objective ${fit.objective} vs scikit-learn ${ref.objective} (relative ${rel})`);
+        const { weights, nFeatures: p, outputs } = fit.model;
+        assert.equal(outputs, ref.coef.length);
+        let scale = 0;
+        let diff = 0;
+        ref.coef.forEach((row, k) =>
+          row.forEach((w, j) => {
+            scale = Math.max(scale, Math.abs(w));
+            diff = Math.max(diff, Math.abs((weights[k * p + j] as number) - w));
+          }),
+        );
+        assert.ok(diff <= 1e-5 * scale, `weights differ by ${diff} (largest weight ${scale})`);
+        assert.equal(fit.supportSize, p, 'a ridge fit keeps every feature');
+      });
+    }
+    for (const ref of problem.fits.filter((f) => f.solver !== 'lbfgs-l2')) {
       it(label(ref), () => {
         // One-vs-rest references are binary problems: class k against the others.
         const y = ref.solver === 'liblinear-ovr' ? Int32Array.from(problem.y, (c) => (c === ref.positive_class ? 1 : 0)) : Int32Array.from(problem.y);

@@ -87,6 +87,7 @@ test('features that do not match the labels, overlapping splits and bad options 
   await assert.rejects(trainStc({ ...input, splits: { ...input.splits, train: Int32Array.of(...input.splits.train, row) } }, small), new RegExp(`row ${row} is in both the train and the dev split`));
   await assert.rejects(trainStc(input, { ...small, etaGrid: [0] }), /eta grid \[0\]: expected a non-empty list of numbers in \(0, 1\]/);
   await assert.rejects(trainStc(input, { ...small, patience: 1.5 }), /patience 1\.5: expected a non-negative integer \(0 fits the whole path\)/);
+  await assert.rejects(trainStc(input, { ...small, penalties: ['l2'] }), /penalties \["l2"\]: expected \["l1"\] or \["l1", "l2"\]/);
   await assert.rejects(trainStc(input, { ...small, kinds: [] }), /kinds \[\]: expected a non-empty list of hid, act/);
   await assert.rejects(trainStc({ ...input, y: Int32Array.from(input.y, (c) => (c === 1 ? 5 : c)) }, small), /label 5 is not an index of the 2 classes/);
 });

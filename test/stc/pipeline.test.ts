@@ -100,6 +100,35 @@ test('a smaller patience ends probe paths sooner, never later (default 2; 0 fits
   assert.equal((await trainStc(syntheticInput(), options)).settings.patience, 2);
 });
 
+describe('many weak signals: a ridge (L2) final classifier', async () => {
+  // 24 neurons over four blocks, each moving by a third of a standard deviation: no few of them
+  // decide, which is where a dense classifier beats a sparse one.
+  const plants = Array.from({ length: 24 }, (_, i) => ({ block: `L${1 + (i % 4)}.act.mean`, index: i, klass: 1, strength: 0.35 }));
+  const input = syntheticInput({ plants, rows: { train: 160, dev: 120, test: 120 } });
+  const options: StcOptions = { threads: 1, poolings: ['mean'], etaGrid: [0.3, 0.9] };
+  const extended = await trainStc(input, options);
+
+  test('wins on validation in the extended space, weighs every offered neuron and reproduces its score', () => {
+    checkReport(extended);
+    assert.deepEqual(extended.settings.penalties, ['l1', 'l2']);
+    assert.equal(extended.chosen.penalty, 'l2');
+    assert.equal(extended.chosen.eta, 0.9);
+    assert.equal(extended.chosen.support, extended.chosen.features);
+    const onDev = applyClassifier(extended.classifier, input.source, input.splits.dev);
+    assert.equal(classificationMetrics(labels(input.y, input.splits.dev), onDev.predictions, 2).accuracy, extended.chosen.valScore);
+  });
+
+  test('is fitted only on the largest eta, and never in the paper space or with penalties ["l1"]', async () => {
+    const l2 = extended.aggregation.flatMap((a) => a.curve.filter((c) => c.penalty === 'l2').map(() => a.eta));
+    assert.ok(l2.length > 0 && l2.every((eta) => eta === 0.9), l2.join());
+    for (const report of [await trainStc(input, { ...options, space: 'paper' }), await trainStc(input, { ...options, penalties: ['l1'] })]) {
+      checkReport(report);
+      assert.deepEqual(report.settings.penalties, ['l1']);
+      assert.ok(report.aggregation.every((a) => a.curve.every((c) => c.penalty === 'l1')));
+    }
+  });
+});
+
 describe('determinism and threads', () => {
   const options: StcOptions = { poolings: ['mean', 'max'], etaGrid: [0.01, 0.3] };
   test('the same input gives the same report, in process or on two worker threads', async () => {

@@ -28,6 +28,7 @@ export function checkReport(r: StcReport): void {
   const K = r.data.classes.length;
   const { settings: s } = r;
   assert.ok(s.metric === 'accuracy' || s.metric === 'macroF1', 'settings.metric');
+  assert.ok(JSON.stringify(s.penalties) === '["l1"]' || JSON.stringify(s.penalties) === '["l1","l2"]', 'settings.penalties');
   assert.ok(typeof s.metricReason === 'string' && typeof s.kConvention === 'string' && typeof s.tieBreaks === 'string');
   for (const split of ['train', 'dev', 'test'] as const) {
     const counts = r.data.counts[split];
@@ -58,6 +59,10 @@ export function checkReport(r: StcReport): void {
     assert.deepEqual(a.curve.map((c) => c.k), Array.from({ length: L }, (_, i) => i + 1), 'curve over k = 1..L');
     for (const c of a.curve) {
       assert.ok(isScore(c.valScore) && isCount(c.features) && c.features >= 1 && isCount(c.support) && c.support <= c.features, 'curve point');
+      assert.ok(s.penalties.includes(c.penalty), `curve point penalty ${c.penalty} is one of settings.penalties`);
+      // L2 is fitted on the largest eta's kept sets; a smaller eta that keeps the very same set shares the fit.
+      const top = r.aggregation.find((t) => JSON.stringify(t.config) === JSON.stringify(a.config) && t.eta === s.etaGrid[s.etaGrid.length - 1]);
+      assert.ok(c.penalty === 'l1' || top?.curve[c.k - 1]?.features === c.features, 'L2 classifiers only on the largest eta');
       best = Math.max(best, c.valScore);
     }
   }
@@ -68,6 +73,7 @@ export function checkReport(r: StcReport): void {
   assert.equal(point.valScore, ch.valScore);
   assert.equal(point.features, ch.features);
   assert.equal(point.support, ch.support);
+  assert.equal(point.penalty, ch.penalty);
   assert.equal(ch.valScore, best, 'the chosen configuration has the best validation score');
 
   // The classifier: parseable names that agree with their fields, inside the chosen configuration.

@@ -44,7 +44,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
     PAPER_ETA_GRID.map((eta) => ({
       config,
       eta,
-      curve: Array.from({ length: L }, (_, i) => ({ k: i + 1, valScore: score((i + 1) / L) * (0.9 + 0.1 * eta), lambda: 0.01, C: 1, features: 50 * (i + 1), support: 10 * (i + 1), converged: true })),
+      curve: Array.from({ length: L }, (_, i) => ({ k: i + 1, penalty: i % 2 === 0 ? ('l1' as const) : ('l2' as const), valScore: score((i + 1) / L) * (0.9 + 0.1 * eta), lambda: 0.01, C: 1, features: 50 * (i + 1), support: 10 * (i + 1), converged: true })),
     })),
   );
   const chosenEntry = aggregation[3] as (typeof aggregation)[number];
@@ -80,6 +80,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
       pathLength: 12,
       lambdaMinRatio: 0.01,
       patience: 2,
+      penalties: ['l1', 'l2'],
       metric: 'accuracy',
       metricReason: 'auto: balanced classes',
       kConvention: '',

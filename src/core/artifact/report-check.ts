@@ -15,7 +15,8 @@ export function checkReport(raw: unknown, file: string, manifest: ClassifierMani
   }
   const classes = c.array(c.object(r.data, 'data').classes, 'data.classes');
   if (JSON.stringify(classes) !== JSON.stringify(manifest.labels)) c.fail('data.classes', `is ${JSON.stringify(classes)}, but manifest.json has the labels ${JSON.stringify(manifest.labels)}`);
-  const k = c.object(r.chosen, 'chosen').k;
+  const chosen = c.object(r.chosen, 'chosen');
+  const k = chosen.k;
   if (k !== manifest.k) c.fail('chosen.k', `is ${JSON.stringify(k)}, but manifest.json has k = ${manifest.k}`);
   const classifier = c.object(r.classifier, 'classifier') as unknown as StcClassifier;
   if (JSON.stringify(knownFields(classifier)) !== JSON.stringify(knownFields(manifest.classifier))) c.fail('classifier', 'differs from the classifier in manifest.json');
@@ -25,7 +26,18 @@ export function checkReport(raw: unknown, file: string, manifest: ClassifierMani
       c.array(s[side], `neuronStats[${i}].${side}`).forEach((rv, j) => c.integer(c.object(rv, `neuronStats[${i}].${side}[${j}]`).row, `neuronStats[${i}].${side}[${j}].row`, 0));
     }
   });
+  upgradePenalties(r, chosen);
   return r as unknown as StcReport;
+}
+
+/** Reports written before the final classifier could be L2 have no penalty fields: theirs was L1. */
+function upgradePenalties(r: Record<string, unknown>, chosen: Record<string, unknown>): void {
+  chosen.penalty ??= 'l1';
+  if (r.settings && typeof r.settings === 'object') (r.settings as Record<string, unknown>).penalties ??= ['l1'];
+  if (!Array.isArray(r.aggregation)) return;
+  for (const entry of r.aggregation as { curve?: unknown }[]) {
+    if (Array.isArray(entry.curve)) for (const point of entry.curve as Record<string, unknown>[]) point.penalty ??= 'l1';
+  }
 }
 
 /** The classifier fields this version defines (a newer minor may add others to either copy). */

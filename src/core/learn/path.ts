@@ -6,6 +6,7 @@ import { assertFinite, checkShape, type Design } from './matrix';
 import { classificationMetrics, logLoss } from './metrics';
 import { support, type LogisticModel } from './model';
 import { predict, predictProba } from './predict';
+import { RidgeLogisticSolver } from './ridge';
 import { DEFAULT_TOL, L1LogisticSolver, type Convergence, type SolverOptions } from './solver';
 
 /** Mean-loss lambda of scikit-learn's C: minimising ||w||_1 + C sum_i loss_i is minimising
@@ -41,7 +42,7 @@ export interface PathPoint {
   readonly supportSize: number;
   /** Mean training loss (no penalty). */
   readonly trainLoss: number;
-  /** trainLoss + lambda ||W||_1, the objective minimised. */
+  /** The objective minimised: trainLoss + lambda ||W||_1 (L1), or trainLoss + (lambda / 2) ||W||_2^2 (L2). */
   readonly objective: number;
   /** 1 - trainLoss / (intercept-only loss): the share of the null deviance explained. */
   readonly devianceRatio: number;
@@ -81,11 +82,21 @@ export interface ValidationOptions {
   readonly patience?: number;
 }
 
+/** `l1`: sparse, lambda ||W||_1 (the proximal Newton solver, solver.ts); `l2`: dense (ridge),
+ *  (lambda / 2) ||W||_2^2 (L-BFGS, ridge.ts). */
+export type Penalty = 'l1' | 'l2';
+
 export interface PathOptions extends SolverOptions {
+  /** Default `l1`. */
+  readonly penalty?: Penalty;
   /** Number of classes K; default the largest label + 1. */
   readonly nClasses?: number;
-  /** Explicit lambdas (fitted in decreasing order); default `lambdaGrid(lambdaMax, pathLength, lambdaMinRatio)`. */
+  /** Explicit lambdas (fitted in decreasing order); default `lambdaGrid(lambdaMax * lambdaTopRatio, pathLength, lambdaMinRatio)`. */
   readonly lambdas?: readonly number[];
+  /** Where the default grid starts, relative to lambdaMax (the L1 lambdaMax, for either penalty).
+   *  Default 1: the L1 solution there is all zero. A ridge solution is not, so an L2 path starts
+   *  higher (STC uses 10). */
+  readonly lambdaTopRatio?: number;
   readonly pathLength?: number;
   readonly lambdaMinRatio?: number;
   /** Stop after the first point whose deviance ratio reaches this (default 0.999; 1 disables). */
@@ -106,11 +117,15 @@ function checkProblem(X: Design, y: Int32Array, nClasses: number | undefined): n
   return K;
 }
 
-function pointOf(solver: L1LogisticSolver, lambda: number, convergence: Convergence): PathPoint {
+function pointOf(solver: L1LogisticSolver | RidgeLogisticSolver, lambda: number, convergence: Convergence): PathPoint {
   const { weights, intercepts } = solver.snapshot();
   const model: LogisticModel = { nFeatures: solver.p, nClasses: solver.nClasses, outputs: solver.outputs, weights, intercepts };
-  let l1 = 0;
-  for (const w of weights) l1 += Math.abs(w);
+  let penalty = 0;
+  if (solver instanceof RidgeLogisticSolver) {
+    for (const w of weights) penalty += (w * w) / 2;
+  } else {
+    for (const w of weights) penalty += Math.abs(w);
+  }
   const trainLoss = solver.trainingLoss();
   return {
     lambda,
@@ -118,21 +133,23 @@ function pointOf(solver: L1LogisticSolver, lambda: number, convergence: Converge
     model,
     supportSize: support(model).length,
     trainLoss,
-    objective: trainLoss + lambda * l1,
+    objective: trainLoss + lambda * penalty,
     devianceRatio: 1 - trainLoss / solver.nullLoss,
     convergence,
   };
 }
 
 /**
- * Fits the L1 path on a (standardised, column-major) design: lambdas decreasing from lambdaMax,
- * each solve warm-started from the previous solution. Binary when K = 2 (one weight vector, the
+ * Fits a regularisation path (L1 by default, or L2) on a (standardised, column-major) design:
+ * lambdas decreasing, each solve warm-started from the previous solution. Binary when K = 2 (one weight vector, the
  * logit of class 1), multinomial otherwise (K weight vectors, softmax); intercepts unpenalised.
  */
 export function fitPath(X: Design, y: Int32Array, options: PathOptions = {}): Path {
   const K = checkProblem(X, y, options.nClasses);
-  const solver = new L1LogisticSolver(X, y, K);
-  const lambdas = (options.lambdas ? [...options.lambdas] : lambdaGrid(solver.lambdaMax, options.pathLength, options.lambdaMinRatio)).sort((a, b) => b - a);
+  const solver = options.penalty === 'l2' ? new RidgeLogisticSolver(X, y, K) : new L1LogisticSolver(X, y, K);
+  const topRatio = options.lambdaTopRatio ?? 1;
+  if (!(topRatio > 0) || !Number.isFinite(topRatio)) throw new Error(`lambda top ratio ${topRatio} must be a positive finite number`);
+  const lambdas = (options.lambdas ? [...options.lambdas] : lambdaGrid(solver.lambdaMax * topRatio, options.pathLength, options.lambdaMinRatio)).sort((a, b) => b - a);
   for (const l of lambdas) if (!(l > 0) || !Number.isFinite(l)) throw new Error(`lambda ${l} must be a positive finite number`);
   const val = options.validation;
   if (val) checkValidation(val.X, val.y, X.cols, K);

@@ -23,6 +23,7 @@
 
 import { axpy, axpyWeighted, choleskySolve, dot, dot2, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
 import type { Design } from './matrix';
+import { centre, interceptOnly } from './null-model';
 
 export interface SolverOptions {
   /** Stop when the duality gap is at most `tol` times the intercept-only model's mean loss.
@@ -249,23 +250,10 @@ export class L1LogisticSolver {
     this.classList = new Int32Array(B > 1 ? B * p : 0);
     this.hx = new Float64Array(n);
 
-    // The intercept-only optimum: log class frequencies (centred for multinomial).
-    const counts = new Float64Array(nClasses);
-    for (let i = 0; i < n; i++) {
-      const c = y[i] as number;
-      counts[c] = (counts[c] as number) + 1;
-    }
-    if (B === 1) {
-      this.b[0] = Math.log((counts[1] as number) / (counts[0] as number));
-    } else {
-      let mean = 0;
-      for (let k = 0; k < B; k++) mean += Math.log(counts[k] as number) / B;
-      for (let k = 0; k < B; k++) this.b[k] = Math.log(counts[k] as number) - mean;
-    }
+    const start = interceptOnly(y, nClasses);
+    this.b.set(start.intercepts);
     for (let k = 0; k < B; k++) this.Z.fill(this.b[k] as number, k * n, (k + 1) * n);
-    let nullLoss = 0;
-    for (let c = 0; c < nClasses; c++) nullLoss -= xlogx((counts[c] as number) / n);
-    this.nullLoss = nullLoss;
+    this.nullLoss = start.nullLoss;
 
     this.computeResiduals();
     let lmax = 0;
@@ -282,13 +270,7 @@ export class L1LogisticSolver {
   /** Weights and intercepts of the current iterate (copies; multinomial intercepts centred, as
    *  the softmax only sees their differences). */
   snapshot(): { weights: Float64Array; intercepts: Float64Array } {
-    const intercepts = Float64Array.from(this.b);
-    if (this.outputs > 1) {
-      let mean = 0;
-      for (const v of intercepts) mean += v / this.outputs;
-      for (let k = 0; k < this.outputs; k++) intercepts[k] = (intercepts[k] as number) - mean;
-    }
-    return { weights: Float64Array.from(this.W), intercepts };
+    return { weights: Float64Array.from(this.W), intercepts: centre(Float64Array.from(this.b)) };
   }
 
   /** Mean training loss (no penalty) of the current iterate. */

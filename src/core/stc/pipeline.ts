@@ -92,7 +92,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   const warnings = [...checked.warnings];
   const yTrain = labelsOf(input.y, checked.train);
   const yDev = labelsOf(input.y, checked.dev);
-  const { probe: probeSearch, fit: search } = searchOptions(settings, classes.length);
+  const { probe: probeSearch, aggregation: searches } = searchOptions(settings, classes.length);
   const problem: ProbeProblem = { rows: checked, yTrain, yDev, etaGrid: settings.etaGrid, search: probeSearch, runner };
 
   const probes = new Map<string, Probe>();
@@ -125,7 +125,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   // 3. Progressive aggregation over every configuration, eta and k; the choice on validation.
   t = performance.now();
   const configs = searchConfigs(settings.kinds, settings.poolings, settings.space);
-  const agg = await aggregate({ probes, configs, etaGrid: settings.etaGrid, numLayers: L, yTrain, yDev, search, runner, onProgress });
+  const agg = await aggregate({ probes, configs, etaGrid: settings.etaGrid, numLayers: L, yTrain, yDev, searches, runner, onProgress });
   const { chosen } = agg;
   const classifier = chosenClassifier(chosen);
   const aggregateSeconds = seconds(t);
@@ -179,7 +179,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
     probes: searched.map(probeEntry),
     sparsification: Object.fromEntries(searched.map((p) => [p.name, Object.fromEntries(settings.etaGrid.map((eta, e) => [String(eta), p.keptCounts[e] as number]))])),
     aggregation: agg.curves,
-    chosen: { config: chosen.config, eta: chosen.eta, k: chosen.k, lambda: chosen.lambda, C: chosen.C, valScore: chosen.valScore, features: chosen.features, support: chosen.support, converged: chosen.converged },
+    chosen: { config: chosen.config, eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, lambda: chosen.lambda, C: chosen.C, valScore: chosen.valScore, features: chosen.features, support: chosen.support, converged: chosen.converged },
     classifier,
     keptPerLayer: Array.from({ length: L + 1 }, (_, layer) => ({
       layer,

@@ -2,6 +2,7 @@
 // docs/report-schema.md documents every field; bump REPORT_VERSION on any incompatible change.
 
 import type { ClassificationMetrics } from '../learn/metrics';
+import type { Penalty } from '../learn/path';
 import type { Kind, Pooling } from '../neurons';
 import type { CurvePoint } from './aggregate';
 import type { StcClassifier } from './classifier';
@@ -35,6 +36,7 @@ export interface ChosenConfiguration {
   readonly config: StcConfig;
   readonly eta: number;
   readonly k: number;
+  readonly penalty: Penalty;
   readonly lambda: number;
   readonly C: number;
   readonly valScore: number;

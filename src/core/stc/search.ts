@@ -3,16 +3,19 @@
 // aggregation fit and baseline is one. Fits run in process or on learn's worker pool.
 
 import { availableParallelism } from 'node:os';
-import { fitPath, type Path, type PathOptions, type PathPoint } from '../learn/path';
+import { fitPath, type Path, type PathOptions, type PathPoint, type Penalty } from '../learn/path';
 import type { Design } from '../learn/matrix';
 import { LearnPool, type PathJob } from '../learn/pool';
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import { DEFAULT_TOL } from '../learn/solver';
-import type { Metric, StcSettings } from './options';
+import { RIDGE_LAMBDA_MIN_RATIO, RIDGE_PATH_LENGTH, RIDGE_TOP_RATIO, type Metric, type StcSettings } from './options';
 
 export interface SearchOptions {
   readonly nClasses: number;
   readonly metric: Metric;
+  readonly penalty: Penalty;
+  /** The grid: pathLength lambdas from lambda_max x lambdaTopRatio down by lambdaMinRatio. */
+  readonly lambdaTopRatio: number;
   readonly pathLength: number;
   readonly lambdaMinRatio: number;
   /** 0: fit the whole path. */
@@ -24,13 +27,18 @@ export interface SearchOptions {
 }
 
 /**
- * The two kinds of selection, both at learn's tolerance: probes (with learn's direct solve) and the
- * fits whose chosen point can become the classifier, aggregation and baselines (without it).
+ * The kinds of selection, all at learn's tolerance: probes (L1, with learn's direct solve; the
+ * baselines are probes), and the aggregation fits, whose chosen point becomes the classifier: one
+ * per searched penalty, L1 without the direct solve, L2 on the ridge grid.
  */
-export function searchOptions(settings: Pick<StcSettings, 'metric' | 'pathLength' | 'lambdaMinRatio' | 'patience'>, nClasses: number): { readonly probe: SearchOptions; readonly fit: SearchOptions } {
+export function searchOptions(
+  settings: Pick<StcSettings, 'metric' | 'pathLength' | 'lambdaMinRatio' | 'patience' | 'penalties'>,
+  nClasses: number,
+): { readonly probe: SearchOptions; readonly aggregation: SearchOptions[] } {
   const { metric, pathLength, lambdaMinRatio, patience } = settings;
-  const fit: SearchOptions = { nClasses, metric, pathLength, lambdaMinRatio, patience, tol: DEFAULT_TOL, directSolve: false };
-  return { probe: { ...fit, directSolve: true }, fit };
+  const fit: SearchOptions = { nClasses, metric, penalty: 'l1', lambdaTopRatio: 1, pathLength, lambdaMinRatio, patience, tol: DEFAULT_TOL, directSolve: false };
+  const ridge: SearchOptions = { ...fit, penalty: 'l2', lambdaTopRatio: RIDGE_TOP_RATIO, pathLength: RIDGE_PATH_LENGTH, lambdaMinRatio: RIDGE_LAMBDA_MIN_RATIO };
+  return { probe: { ...fit, directSolve: true }, aggregation: settings.penalties.map((p) => (p === 'l1' ? fit : ridge)) };
 }
 
 export interface SearchResult {
@@ -104,6 +112,8 @@ function hasSignal(X: Design): boolean {
 export function searchJob(train: Design, yTrain: Int32Array, dev: Design, yDev: Int32Array, o: SearchOptions): PathJob {
   const options: Omit<PathOptions, 'onPoint'> = {
     nClasses: o.nClasses,
+    penalty: o.penalty,
+    lambdaTopRatio: o.lambdaTopRatio,
     pathLength: o.pathLength,
     lambdaMinRatio: o.lambdaMinRatio,
     tol: o.tol,

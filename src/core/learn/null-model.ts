@@ -1,0 +1,38 @@
+// The intercept-only model both solvers start a path from, and the intercept convention of a
+// fitted multinomial model.
+
+import { xlogx } from './kernels';
+
+/** Optimal intercepts of the model without features (log class frequencies: the logit of class 1
+ *  for binary, centred log frequencies for multinomial) and its mean loss, the entropy of the class
+ *  frequencies. */
+export function interceptOnly(y: Int32Array, nClasses: number): { intercepts: Float64Array; nullLoss: number } {
+  const n = y.length;
+  const counts = new Float64Array(nClasses);
+  for (let i = 0; i < n; i++) {
+    const c = y[i] as number;
+    counts[c] = (counts[c] as number) + 1;
+  }
+  const B = nClasses === 2 ? 1 : nClasses;
+  const intercepts = new Float64Array(B);
+  if (B === 1) {
+    intercepts[0] = Math.log((counts[1] as number) / (counts[0] as number));
+  } else {
+    for (let k = 0; k < B; k++) intercepts[k] = Math.log(counts[k] as number);
+    centre(intercepts);
+  }
+  let nullLoss = 0;
+  for (let c = 0; c < nClasses; c++) nullLoss -= xlogx((counts[c] as number) / n);
+  return { intercepts, nullLoss };
+}
+
+/** Subtracts the mean from multinomial intercepts in place (the softmax only sees their
+ *  differences); one binary intercept is left as it is. */
+export function centre(intercepts: Float64Array): Float64Array {
+  if (intercepts.length > 1) {
+    let mean = 0;
+    for (const v of intercepts) mean += v / intercepts.length;
+    for (let k = 0; k < intercepts.length; k++) intercepts[k] = (intercepts[k] as number) - mean;
+  }
+  return intercepts;
+}
