@@ -209,13 +209,19 @@ function rowsOf(d: DatasetResult): BenchRow[] {
   ];
 }
 
+/** The extended search's final-classifier penalty, from its report in the work folder. */
+function extendedPenalty(work: string): string {
+  const report = JSON.parse(fs.readFileSync(path.join(work, 'report-extended.json'), 'utf8')) as { chosen: { penalty?: string } };
+  return (report.chosen.penalty ?? 'l1').toUpperCase();
+}
+
 function perDataset(d: DatasetResult, work: string): string {
   const ours = (r: StcRunResult) => r.keptPerLayer.map((l) => `L${l.layer} ${l.hid}h/${l.act}a`).join(', ');
   const stages = (t: Record<string, number | undefined>, names: string[]) => names.map((n) => `${n} ${(t[n] ?? NaN).toFixed(0)} s`).join(', ');
   const ref = referenceStages(work);
   return (
     `${d.dataset} (searched ${searchedAt(work)}): chosen — paper space ${d.paper.chosen.config}, eta ${d.paper.chosen.eta}, k = ${d.paper.chosen.k}, classifier neurons per layer ${ours(d.paper)}; ` +
-    `extended ${d.extended.chosen.config}, eta ${d.extended.chosen.eta}, k = ${d.extended.chosen.k}, ${ours(d.extended)}; ` +
+    `extended ${d.extended.chosen.config}, eta ${d.extended.chosen.eta}, k = ${d.extended.chosen.k}, ${extendedPenalty(work)} classifier, ${ours(d.extended)}; ` +
     `reference ${d.reference.chosen}, input neurons per layer ${d.reference.keptPerLayer.map((n, l) => `L${l} ${n}`).join(', ')}, of which ${d.reference.neurons} have a non-zero weight. ` +
     `Stages: ours (paper) ${stages(d.paper.timings, ['probe', 'aggregate'])}; ours (extended) ${stages(d.extended.timings, ['probe', 'aggregate'])}; reference ${stages(ref, ['probes', 'aggregate'])} (${d.reference.fits['total']} saga fits, ${d.reference.fits['not_converged']} stopped at 64 epochs). ` +
     `Load average (1 min) at the start of each search: ours ${d.paper.load1.toFixed(1)} / ${d.extended.load1.toFixed(1)}, reference ${d.reference.load1.toFixed(1)}.`
@@ -245,7 +251,7 @@ async function main(): Promise<void> {
         `Wall time: each pipeline's own search time (probes, sparsification, aggregation, baselines, test; features read from disk), ours from trainStc's report, the reference's from its timings_s.total; our pipeline and the reference ran one after the other, never together, ours on ${args.threads} worker threads, the reference with --jobs ${args.threads} (processes), on the same ${os.cpus().length} cores. Peak RSS: the largest sum over the process tree, sampled every 200 ms.`,
         'The machine (2 cores) was shared with other work (other sessions type-checking and running tests), so the timings are noisy; the 1-minute load average at the start of each search is given per dataset below. Scores do not depend on load.',
         `Resolution: ${minTest} test rows make one example worth ${(100 / minTest).toFixed(1)} points, and the 95% interval of an 80% accuracy about +/-${(196 * Math.sqrt(0.16 / minTest)).toFixed(1)} points, far wider than the 0.3-point goal; a difference of a point or two between pipelines here is within sampling noise, in either direction.`,
-        'Scores are test scores of the configuration chosen on validation, in points (x 100); the selection metric is accuracy except sms_spam (macro-F1). "Paper space": one (kind, pooling) per configuration, as the reference searches; "extended": also hid+act and combined poolings.',
+        'Scores are test scores of the configuration chosen on validation, in points (x 100); the selection metric is accuracy except sms_spam (macro-F1). "Paper space": one (kind, pooling) per configuration, as the reference searches, with the paper\'s L1 final classifier; "extended": also hid+act and combined poolings, and an L2 (ridge) final classifier beside the L1 one on every kept set of the largest eta.',
         ...done.map((d) => perDataset(d, workDirOf(d.dataset, capsOf(d.dataset)))),
       ],
     });
