@@ -19,7 +19,7 @@
 
 import { dot, sigmoid, softplus } from './kernels';
 import type { Design } from './matrix';
-import { centre, interceptOnly } from './null-model';
+import { centre, LogisticProblem } from './problem';
 import { DEFAULT_TOL, type Convergence, type SolverOptions } from './solver';
 
 /** Quasi-Newton iterations per lambda. */
@@ -30,23 +30,14 @@ const ARMIJO_SIGMA = 1e-4;
 const MAX_BACKTRACKS = 40;
 
 /**
- * One problem and the iterate that moves along the path. Pure and deterministic, like the L1
- * solver: fixed loop orders, no randomness.
+ * The iterate that moves along the path. Pure and deterministic, like the L1 solver: fixed loop
+ * orders, no randomness.
  */
-export class RidgeLogisticSolver {
-  readonly n: number;
-  readonly p: number;
-  readonly nClasses: number;
-  /** Rows of W: 1 for binary, K for multinomial. */
-  readonly outputs: number;
-  /** Mean loss of the intercept-only model: the scale of the stopping rule. */
-  readonly nullLoss: number;
+export class RidgeLogisticSolver extends LogisticProblem {
   /** The L1 solver's lambdaMax (largest loss gradient of a weight at the intercept-only model):
    *  the scale the path's lambda grid is laid out from. */
   readonly lambdaMax: number;
 
-  private readonly X: Float32Array;
-  private readonly y: Int32Array;
   /** The iterate: outputs x p weights (row-major), then the outputs intercepts. */
   private readonly theta: Float64Array;
   /** Scores (outputs x n, output k at k * n) and residuals p - y of the last evaluation. */
@@ -57,22 +48,13 @@ export class RidgeLogisticSolver {
    *  gradient change is y = u + lambda s_W. */
   private readonly pairs: { s: Float64Array; u: Float64Array; su: number; ss: number }[] = [];
 
-  constructor(X: Design, y: Int32Array, nClasses: number) {
-    const { rows: n, cols: p, data } = X;
-    this.n = n;
-    this.p = p;
-    this.nClasses = nClasses;
-    this.X = data;
-    this.y = y;
-    const B = nClasses === 2 ? 1 : nClasses;
-    this.outputs = B;
+  constructor(design: Design, y: Int32Array, nClasses: number) {
+    super(design, y, nClasses);
+    const { n, p, outputs: B } = this;
     this.theta = new Float64Array(B * (p + 1));
     this.Z = new Float64Array(B * n);
     this.R = new Float64Array(B * n);
-
-    const start = interceptOnly(y, nClasses);
-    this.theta.set(start.intercepts, B * p);
-    this.nullLoss = start.nullLoss;
+    this.theta.set(this.startIntercepts, B * p);
 
     const grad = new Float64Array(this.theta.length);
     this.evaluate(this.theta, 0, grad);

@@ -23,7 +23,7 @@
 
 import { axpy, axpyWeighted, choleskySolve, dot, dot2, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
 import type { Design } from './matrix';
-import { centre, interceptOnly } from './null-model';
+import { centre, LogisticProblem } from './problem';
 
 export interface SolverOptions {
   /** Stop when the duality gap is at most `tol` times the intercept-only model's mean loss.
@@ -102,20 +102,10 @@ interface Evaluation {
  * memory, touches no global state, and visits coordinates in a fixed order, so the same input
  * gives bit-identical results on the same platform (no randomness anywhere).
  */
-export class L1LogisticSolver {
-  readonly n: number;
-  readonly p: number;
-  readonly nClasses: number;
-  /** Rows of W: 1 for binary, K for multinomial. */
-  readonly outputs: number;
-  /** Mean loss of the intercept-only model (the entropy of the class frequencies): the scale
-   *  of the stopping rule. */
-  readonly nullLoss: number;
+export class L1LogisticSolver extends LogisticProblem {
   /** Smallest lambda whose solution has no non-zero weight. */
   readonly lambdaMax: number;
 
-  private readonly X: Float32Array;
-  private readonly y: Int32Array;
   /** Columns with a non-zero value; the others can never enter the model. */
   private readonly usable: Int32Array;
 
@@ -188,14 +178,9 @@ export class L1LogisticSolver {
   private kktChecks = 0;
 
   constructor(design: Design, y: Int32Array, nClasses: number) {
+    super(design, y, nClasses);
     const { rows: n, cols: p, data } = design;
-    this.n = n;
-    this.p = p;
-    this.X = data;
-    this.y = y;
-    this.nClasses = nClasses;
-    const B = nClasses === 2 ? 1 : nClasses;
-    this.outputs = B;
+    const B = this.outputs;
 
     const usable: number[] = [];
     for (let j = 0; j < p; j++) {
@@ -250,10 +235,8 @@ export class L1LogisticSolver {
     this.classList = new Int32Array(B > 1 ? B * p : 0);
     this.hx = new Float64Array(n);
 
-    const start = interceptOnly(y, nClasses);
-    this.b.set(start.intercepts);
+    this.b.set(this.startIntercepts);
     for (let k = 0; k < B; k++) this.Z.fill(this.b[k] as number, k * n, (k + 1) * n);
-    this.nullLoss = start.nullLoss;
 
     this.computeResiduals();
     let lmax = 0;

@@ -1,7 +1,37 @@
-// The intercept-only model both solvers start a path from, and the intercept convention of a
-// fitted multinomial model.
+// What the L1 and the L2 solver share: the problem (design, labels, classes), the intercept-only
+// model a path starts from, and the intercept convention of a fitted multinomial model.
 
 import { xlogx } from './kernels';
+import type { Design } from './matrix';
+
+/** One problem whose iterate moves along a path: the solvers (solver.ts, ridge.ts) extend it. */
+export abstract class LogisticProblem {
+  readonly n: number;
+  readonly p: number;
+  readonly nClasses: number;
+  /** Rows of W: 1 for binary, K for multinomial. */
+  readonly outputs: number;
+  /** Mean loss of the intercept-only model (the entropy of the class frequencies): the scale
+   *  of the stopping rule. */
+  readonly nullLoss: number;
+  /** The column-major design's values and the labels. */
+  protected readonly X: Float32Array;
+  protected readonly y: Int32Array;
+  /** The intercept-only model's intercepts, where a path starts. */
+  protected readonly startIntercepts: Float64Array;
+
+  constructor(design: Design, y: Int32Array, nClasses: number) {
+    this.n = design.rows;
+    this.p = design.cols;
+    this.X = design.data;
+    this.y = y;
+    this.nClasses = nClasses;
+    this.outputs = nClasses === 2 ? 1 : nClasses;
+    const start = interceptOnly(y, nClasses);
+    this.startIntercepts = start.intercepts;
+    this.nullLoss = start.nullLoss;
+  }
+}
 
 /** Optimal intercepts of the model without features (log class frequencies: the logit of class 1
  *  for binary, centred log frequencies for multinomial) and its mean loss, the entropy of the class
