@@ -1,7 +1,7 @@
 // What the L1 and the L2 solver share: the problem (design, labels, classes), the intercept-only
 // model a path starts from, and the intercept convention of a fitted multinomial model.
 
-import { xlogx } from './kernels';
+import { sigmoid, softplus, xlogx } from './kernels';
 import type { Design } from './matrix';
 
 /** One problem whose iterate moves along a path: the solvers (solver.ts, ridge.ts) extend it. */
@@ -54,6 +54,51 @@ export function interceptOnly(y: Int32Array, nClasses: number): { intercepts: Fl
   let nullLoss = 0;
   for (let c = 0; c < nClasses; c++) nullLoss -= xlogx((counts[c] as number) / n);
   return { intercepts, nullLoss };
+}
+
+/** The scores' per-row state both solvers read: probabilities P, residuals R = P - Y (outputs x
+ *  n, output k at k * n, like the scores Z) and each row's log-sum-exp `base` (binary: the
+ *  softplus of its score). */
+export interface RowState {
+  readonly P: Float64Array;
+  readonly R: Float64Array;
+  readonly base: Float64Array;
+}
+
+/** Fills `state` from the scores Z of `outputs` outputs over the labels y; returns the mean loss. */
+export function rowState(Z: Float64Array, y: Int32Array, outputs: number, state: RowState): number {
+  const { P, R, base } = state;
+  const n = y.length;
+  let loss = 0;
+  if (outputs === 1) {
+    for (let i = 0; i < n; i++) {
+      const z = Z[i] as number;
+      const pr = sigmoid(z);
+      const yi = y[i] === 1 ? 1 : 0;
+      P[i] = pr;
+      R[i] = pr - yi;
+      const lse = softplus(z);
+      base[i] = lse;
+      loss += lse - yi * z;
+    }
+    return loss / n;
+  }
+  for (let i = 0; i < n; i++) {
+    let m = -Infinity;
+    for (let k = 0; k < outputs; k++) m = Math.max(m, Z[k * n + i] as number);
+    let sum = 0;
+    for (let k = 0; k < outputs; k++) sum += Math.exp((Z[k * n + i] as number) - m);
+    const lse = m + Math.log(sum);
+    const yi = y[i] as number;
+    for (let k = 0; k < outputs; k++) {
+      const pr = Math.exp((Z[k * n + i] as number) - lse);
+      P[k * n + i] = pr;
+      R[k * n + i] = pr - (k === yi ? 1 : 0);
+    }
+    base[i] = lse;
+    loss += lse - (Z[yi * n + i] as number);
+  }
+  return loss / n;
 }
 
 /** Subtracts the mean from multinomial intercepts in place (the softmax only sees their

@@ -17,9 +17,9 @@
 // the weights; the intercepts' gradient is counted in). The solve stops when that bound is at most
 // tol x nullLoss, the L1 solver's scale.
 
-import { dot, sigmoid, softplus } from './kernels';
+import { dot } from './kernels';
 import type { Design } from './matrix';
-import { centre, LogisticProblem } from './problem';
+import { centre, LogisticProblem, rowState, type RowState } from './problem';
 import { DEFAULT_TOL, type Convergence, type SolverOptions } from './solver';
 
 /** Quasi-Newton iterations per lambda. */
@@ -40,9 +40,10 @@ export class RidgeLogisticSolver extends LogisticProblem {
 
   /** The iterate: outputs x p weights (row-major), then the outputs intercepts. */
   private readonly theta: Float64Array;
-  /** Scores (outputs x n, output k at k * n) and residuals p - y of the last evaluation. */
+  /** Scores (outputs x n, output k at k * n) and the rows' probabilities and residuals of the
+   *  last evaluation. */
   private readonly Z: Float64Array;
-  private readonly R: Float64Array;
+  private readonly rows: RowState;
   /** Curvature pairs, oldest first: step s, change of the loss gradient u, and the dot products
    *  s.u and s_W.s_W (weights only: the intercepts are unpenalised). For lambda the pair's
    *  gradient change is y = u + lambda s_W. */
@@ -53,7 +54,7 @@ export class RidgeLogisticSolver extends LogisticProblem {
     const { n, p, outputs: B } = this;
     this.theta = new Float64Array(B * (p + 1));
     this.Z = new Float64Array(B * n);
-    this.R = new Float64Array(B * n);
+    this.rows = { P: new Float64Array(B * n), R: new Float64Array(B * n), base: new Float64Array(n) };
     this.theta.set(this.startIntercepts, B * p);
 
     const grad = new Float64Array(this.theta.length);
@@ -183,7 +184,8 @@ export class RidgeLogisticSolver extends LogisticProblem {
    * Mean loss at `theta`, plus (lambda / 2) ||W||^2; fills Z, R and, when given, the gradient.
    */
   private evaluate(theta: Float64Array, lambda: number, grad: Float64Array | undefined): number {
-    const { n, p, outputs: B, X, y, Z, R } = this;
+    const { n, p, outputs: B, X, y, Z } = this;
+    const { R } = this.rows;
     const cut = B * p;
     for (let k = 0; k < B; k++) Z.fill(theta[cut + k] as number, k * n, (k + 1) * n);
     for (let j = 0; j < p; j++) {
@@ -195,27 +197,7 @@ export class RidgeLogisticSolver extends LogisticProblem {
         for (let i = 0; i < n; i++) Z[zo + i] = (Z[zo + i] as number) + w * (X[xo + i] as number);
       }
     }
-    let loss = 0;
-    if (B === 1) {
-      for (let i = 0; i < n; i++) {
-        const z = Z[i] as number;
-        const yi = y[i] as number;
-        loss += softplus(z) - yi * z;
-        R[i] = sigmoid(z) - yi;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        let top = -Infinity;
-        for (let k = 0; k < B; k++) top = Math.max(top, Z[k * n + i] as number);
-        let sum = 0;
-        for (let k = 0; k < B; k++) sum += Math.exp((Z[k * n + i] as number) - top);
-        const lse = top + Math.log(sum);
-        const yi = y[i] as number;
-        loss += lse - (Z[yi * n + i] as number);
-        for (let k = 0; k < B; k++) R[k * n + i] = Math.exp((Z[k * n + i] as number) - lse) - (k === yi ? 1 : 0);
-      }
-    }
-    loss /= n;
+    const loss = rowState(Z, y, B, this.rows);
     if (lambda === 0 && !grad) return loss;
     let squares = 0;
     for (let i = 0; i < cut; i++) squares += (theta[i] as number) ** 2;

@@ -21,9 +21,9 @@
 // Binary is the multinomial model with one explicit output and an implicit class 0 whose score
 // is fixed at 0 (so the probability of class 1 is sigmoid(score)).
 
-import { axpy, axpyWeighted, choleskySolve, dot, dot2, multinomialGradient, multinomialUpdate, sigmoid, softplus, solveDense, weightedSquares, xlogx } from './kernels';
+import { axpy, axpyWeighted, choleskySolve, dot, dot2, multinomialGradient, multinomialUpdate, softplus, solveDense, weightedSquares, xlogx } from './kernels';
 import type { Design } from './matrix';
-import { centre, LogisticProblem } from './problem';
+import { centre, LogisticProblem, rowState } from './problem';
 
 export interface SolverOptions {
   /** Stop when the duality gap is at most `tol` times the intercept-only model's mean loss.
@@ -334,37 +334,8 @@ export class L1LogisticSolver extends LogisticProblem {
   /** Probabilities P, residuals R = P - Y and the row log-sum-exps `base` from the scores Z;
    *  returns the mean loss. */
   private computeResiduals(): number {
-    const { n, outputs: B, Z, P, R, base, y } = this;
-    let loss = 0;
-    if (B === 1) {
-      for (let i = 0; i < n; i++) {
-        const z = Z[i] as number;
-        const pr = sigmoid(z);
-        const yi = y[i] === 1 ? 1 : 0;
-        P[i] = pr;
-        R[i] = pr - yi;
-        const lse = softplus(z);
-        base[i] = lse;
-        loss += lse - yi * z;
-      }
-      return loss / n;
-    }
-    for (let i = 0; i < n; i++) {
-      let m = -Infinity;
-      for (let k = 0; k < B; k++) m = Math.max(m, Z[k * n + i] as number);
-      let sum = 0;
-      for (let k = 0; k < B; k++) sum += Math.exp((Z[k * n + i] as number) - m);
-      const lse = m + Math.log(sum);
-      const yi = y[i] as number;
-      for (let k = 0; k < B; k++) {
-        const pr = Math.exp((Z[k * n + i] as number) - lse);
-        P[k * n + i] = pr;
-        R[k * n + i] = pr - (k === yi ? 1 : 0);
-      }
-      base[i] = lse;
-      loss += lse - (Z[yi * n + i] as number);
-    }
-    return loss / n;
+    const { P, R, base } = this;
+    return rowState(this.Z, this.y, this.outputs, { P, R, base });
   }
 
   private shiftIntercepts(delta: Float64Array, sign: number): void {

@@ -93,9 +93,6 @@ interface Fit {
   readonly model: LogisticModel;
 }
 
-/** Every grid cell in search order (configuration, eta ascending, k ascending), with the cells
- *  that offer the same blocks and counts (hence, in canonical column order, the same design)
- *  sharing one fit. */
 interface FitJob {
   readonly columns: BlockColumns[];
   readonly label: string;
@@ -103,6 +100,9 @@ interface FitJob {
   dense: boolean;
 }
 
+/** Every grid cell in search order (configuration, eta ascending, k ascending), with the cells
+ *  that offer the same blocks and counts (hence, in canonical column order, the same design)
+ *  sharing one fit. */
 function gridCells(problem: AggregationProblem): { cells: Cell[]; fits: FitJob[] } {
   const { configs, etaGrid, numLayers: L, probes } = problem;
   const index = new Map<string, number>();

@@ -41,9 +41,10 @@ export const DEFAULT_LAMBDA_MIN_RATIO = 1e-2;
  *  1.3 and subj 0.4 points. */
 export const DEFAULT_PATIENCE = 2;
 /** Final-classifier penalties searched per space: the paper's pipeline is L1 throughout; the
- *  extended space also fits a dense L2 (ridge) classifier on every kept set, for small training
- *  sets where a sparse fit of hundreds of correlated neurons underfits (emotion, 400 rows, 6
- *  classes, extended space, seed 7: test accuracy 54.5 -> 59.85; README "Known limits"). */
+ *  extended space also fits a dense L2 (ridge) classifier on the largest eta's kept sets, for
+ *  small training sets where a sparse fit of hundreds of correlated neurons underfits (emotion,
+ *  400 rows, 6 classes, extended space, seed 7: test accuracy 54.5 -> 59.85; README "Known
+ *  limits"). */
 export const DEFAULT_PENALTIES: Readonly<Record<StcSpace, readonly Penalty[]>> = { paper: ['l1'], extended: ['l1', 'l2'] };
 /** A ridge path starts at 10 x the L1 lambda_max (there the ridge solution is close to the null
  *  model on a few hundred neurons) and spans four decades, three lambdas per decade: on emotion's
