@@ -112,13 +112,15 @@ test('cancellation stops between batches; a re-run computes only the rest', asyn
     (e: Error) => e.name === 'AbortError',
   );
   await store.close();
-  assert.equal(first.batches.length, 2, 'the batch after the abort never ran');
+  // The third batch was already running beside the second's storing when the abort came: it is
+  // awaited and dropped, never stored; no fourth starts.
+  assert.equal(first.batches.length, 3, 'only the batch in flight ran after the abort');
 
   const second = fakeRunner();
   const again = FeatureStoreWriter.open(dir, layoutFor(TEXTS), { checkpointMs: 60_000 });
   const result = await runExtraction(job(TEXTS, again, { run: second.run }));
   await again.close();
-  const rowsBefore = first.batches.reduce((n, b) => n + b.rows, 0);
+  const rowsBefore = first.batches.slice(0, 2).reduce((n, b) => n + b.rows, 0);
   assert.equal(result.rowsResumed, rowsBefore, 'finished batches were kept even with a long checkpoint interval');
   assert.equal(second.batches.reduce((n, b) => n + b.rows, 0), TEXTS.length - rowsBefore, 'nothing recomputed');
   assertStoredRowsMatch(dir, TEXTS, 64);
@@ -129,6 +131,27 @@ test('cancellation stops between batches; a re-run computes only the rest', asyn
   const noop = await runExtraction(job(TEXTS, done, { encoder: { ...encoderLike, encode } }));
   await done.close();
   assert.deepEqual([noop.batchesRun, noop.rowsResumed, encode.mock.callCount()], [0, TEXTS.length, 0]);
+});
+
+test('a bad batch fails the run while the next is in flight: the error is the bad batch\'s, and the failing run behind it is awaited, never an unhandled rejection', async (t) => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  t.after(() => process.off('unhandledRejection', onUnhandled));
+  const store = FeatureStoreWriter.open(path.join(tmpDir(t), 's'), layoutFor(TEXTS), { checkpointMs: 0 });
+  const good = fakeRunner();
+  let calls = 0;
+  const run: ExtractionJob['run'] = async (feeds, names) => {
+    const index = calls++;
+    if (index === 1) throw new Error('second batch failed');
+    const out = await good.run(feeds, names);
+    return index === 0 ? { ...out, f_mean: new Float32Array(1) } : out;
+  };
+  await assert.rejects(runExtraction(job(TEXTS, store, { run })), /Graph output f_mean .* gave 1 values/);
+  await store.close();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(calls, 2, 'the second batch had started beside the first one\'s storing');
+  assert.deepEqual(unhandled, []);
 });
 
 test('after a crash (the process killed mid-run) finished batches are not recomputed', async (t) => {

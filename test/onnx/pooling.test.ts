@@ -50,7 +50,7 @@ const BLOCKS: FeatureBlock[] = (['mean', 'max', 'single'] as const).map((pooling
 async function runPooling(opset: number, options: Partial<PoolingOptions> & { flat?: boolean; fp16?: boolean } = {}): Promise<Map<string, number[][]>> {
   const xType = options.fp16 ? DataType.FLOAT16 : DataType.FLOAT;
   const fragment = buildPooling(
-    BLOCKS.map((block) => ({ block, tensor: 'x', dim: D })),
+    BLOCKS.map((block) => ({ block, tensor: 'x', dim: D, order: -1 })),
     { opset, inputIds: 'input_ids', attentionMask: 'attentionMask' in options ? options.attentionMask : 'attention_mask', singleToken: options.singleToken ?? 'first' },
   );
   const bytes = encodeModel({
@@ -102,7 +102,7 @@ for (const opset of [13, 17, 18, 21]) {
 }
 
 test('reduce axes are attributes before the opset that made them inputs', () => {
-  const reduceMax = (opset: number) => buildPooling([{ block: { kind: 'act', layer: 0, pooling: 'max' }, tensor: 'x', dim: D }], { opset, inputIds: 'ids', attentionMask: 'mask', singleToken: 'first' }).nodes.find((n) => n.op_type === 'ReduceMax');
+  const reduceMax = (opset: number) => buildPooling([{ block: { kind: 'act', layer: 0, pooling: 'max' }, tensor: 'x', dim: D, order: -1 }], { opset, inputIds: 'ids', attentionMask: 'mask', singleToken: 'first' }).nodes.find((n) => n.op_type === 'ReduceMax');
   assert.equal(reduceMax(17)?.input?.length, 1);
   assert.ok(reduceMax(17)?.attribute?.some((a) => a.name === 'axes'));
   assert.equal(reduceMax(18)?.input?.length, 2);
@@ -126,5 +126,17 @@ test('float16 tensors come out as float32', async () => {
 });
 
 test('opsets before 12 are refused with a way out', () => {
-  assert.throws(() => buildPooling([{ block: BLOCKS[0] as FeatureBlock, tensor: 'x', dim: D }], { opset: 11, inputIds: 'ids', attentionMask: 'mask', singleToken: 'first' }), /opset is 11.*opset 12 or newer.*Re-export/);
+  assert.throws(() => buildPooling([{ block: BLOCKS[0] as FeatureBlock, tensor: 'x', dim: D, order: -1 }], { opset: 11, inputIds: 'ids', attentionMask: 'mask', singleToken: 'first' }), /opset is 11.*opset 12 or newer.*Re-export/);
+});
+
+test('the deepest tap is pooled first in the node list; outputs keep the request order', () => {
+  const requests = [
+    { block: { kind: 'hid', layer: 0, pooling: 'mean' }, tensor: 'h0', dim: D, order: 3 },
+    { block: { kind: 'hid', layer: 1, pooling: 'max' }, tensor: 'h1', dim: D, order: 9 },
+    { block: { kind: 'act', layer: 0, pooling: 'single' }, tensor: 'a0', dim: D, order: 6 },
+  ] as const;
+  const fragment = buildPooling(requests, { opset: 17, inputIds: 'ids', attentionMask: 'mask', singleToken: 'first' });
+  const firstUse = (tensor: string) => fragment.nodes.findIndex((n) => n.input?.includes(tensor));
+  assert.ok(firstUse('h1') < firstUse('a0') && firstUse('a0') < firstUse('h0'), 'taps read deepest first');
+  assert.deepEqual(fragment.outputs.map((o) => o.name), ['stc/L0.hid.mean', 'stc/L1.hid.max', 'stc/L0.act.single']);
 });

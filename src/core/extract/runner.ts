@@ -1,7 +1,7 @@
 // The extraction loop: tokenise every row, sort by length, run the batches a previous run did not
 // finish, and write each batch's pooled vectors into the store at their dataset rows.
 import { blockName } from '../neurons';
-import { DEFAULT_BATCH_LIMITS, planBatches, remainingRanges, sortByLength, type BatchLimits } from './batching';
+import { DEFAULT_BATCH_LIMITS, planBatches, remainingRanges, sortByLength, type Batch, type BatchLimits } from './batching';
 import { buildFeeds, type TokenizedRows } from './feeds';
 import { RateMeter, type ExtractProgress } from './progress';
 import type { FeatureStoreWriter } from './store-writer';
@@ -83,22 +83,33 @@ export async function runExtraction(job: ExtractionJob): Promise<ExtractionResul
     emit({ stage, rowsDone, rowsResumed, batchesDone, batchesTotal: batches.length, ...meter.rates() });
   report('extracting', 0);
 
-  for (const [i, batch] of batches.entries()) {
-    checkAborted(job.signal); // finished batches are kept: closing the store checkpoints them
-    const rows = order.subarray(batch.from, batch.to);
-    const feeds = buildFeeds(job.graph.inputs, { rows, paddedLength: batch.paddedLength, padTokenId }, tokens);
-    const outputs = await job.run(feeds, outputNames);
-    for (const output of job.graph.outputs) {
-      const data = outputs[output.name];
-      if (!data || data.length !== rows.length * output.dim) {
-        throw new Error(`Graph output ${output.name} (${blockName(output.block)}) gave ${data?.length ?? 'no'} values for ${rows.length} rows of dimension ${output.dim}.`);
+  const start = (batch: Batch) =>
+    job.run(buildFeeds(job.graph.inputs, { rows: order.subarray(batch.from, batch.to), paddedLength: batch.paddedLength, padTokenId }, tokens), outputNames);
+  // The next batch starts before this one's features are stored: storing runs on this thread while
+  // ONNX Runtime computes on its own threads, filling the gaps its operators leave between them.
+  let pending: ReturnType<BatchRunner> | undefined;
+  try {
+    for (const [i, batch] of batches.entries()) {
+      checkAborted(job.signal); // finished batches are kept: closing the store checkpoints them
+      const outputs = await (pending ?? start(batch));
+      const following = batches[i + 1];
+      pending = following && !job.signal?.aborted ? start(following) : undefined;
+      const rows = batch.to - batch.from;
+      for (const output of job.graph.outputs) {
+        const data = outputs[output.name];
+        if (!data || data.length !== rows * output.dim) {
+          throw new Error(`Graph output ${output.name} (${blockName(output.block)}) gave ${data?.length ?? 'no'} values for ${rows} rows of dimension ${output.dim}.`);
+        }
+        store.writeRows(blockName(output.block), batch.from, data);
       }
-      store.writeRows(blockName(output.block), batch.from, data);
+      store.markDone(batch);
+      rowsDone += rows;
+      meter.add(rows, sortedLengths.slice(batch.from, batch.to).reduce((a, b) => a + b, 0), work(batch));
+      report('extracting', i + 1);
     }
-    store.markDone(batch);
-    rowsDone += rows.length;
-    meter.add(rows.length, sortedLengths.slice(batch.from, batch.to).reduce((a, b) => a + b, 0), work(batch));
-    report('extracting', i + 1);
+  } finally {
+    // Never leave a run in flight behind an error or a cancellation: its result is dropped, unstored.
+    await pending?.catch(() => undefined);
   }
   await store.complete();
   report('done', batches.length);

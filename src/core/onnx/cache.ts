@@ -10,7 +10,7 @@ import type { ModelProto } from './schema';
 import type { TappedGraph } from './types';
 
 /** Bump when the rewrite changes what it produces, so stale cache entries are not reused. */
-export const REWRITE_VERSION = 2;
+export const REWRITE_VERSION = 3;
 export const MANIFEST = 'tapped.json';
 
 export interface CachedTapping extends TappedGraph {

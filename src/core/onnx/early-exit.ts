@@ -17,7 +17,7 @@ import { pruneToFragment } from './prune';
 import { AttributeType, DataType, decodeModel, type NodeProto, type TensorProto, type ValueInfoProto } from './schema';
 
 /** Bump when the early-exit graph changes what it produces, so stale cache entries are rebuilt. */
-export const EARLY_EXIT_VERSION = 1;
+export const EARLY_EXIT_VERSION = 2;
 const MANIFEST = 'early-exit.json';
 export const POOLED_OUTPUT = 'stc/neurons';
 export const TOKENS_OUTPUT = 'stc/neurons/tokens';
@@ -120,7 +120,10 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
   // Narrow each tap: [.., dim] (tokens possibly flattened into the batch) -> [batch, seq, m].
   const batchSeq = `stc/ee/batch_seq`;
   nodes.push(node('Shape', [inputIds], batchSeq));
-  for (const tap of taps.values()) {
+  // Deepest tap first, for the execution order reason given in pooling.ts: each narrowing then runs
+  // right after its tap and the full-width tensor is not kept alive to the end of the run.
+  const byDepth = [...taps.values()].sort((x, y) => a.graph.orderOf(y.tensor) - a.graph.orderOf(x.tensor));
+  for (const tap of byDepth) {
     const p = `stc/ee/${tap.id}`;
     initializers.push(int64Tensor(`${p}/indices`, tap.indices), int64Tensor(`${p}/width`, [tap.indices.length]));
     nodes.push(
@@ -144,7 +147,7 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
     blocks.set(name, { block: { kind: n.kind, layer: n.layer, pooling: n.pooling }, tap, offset: width });
     width += tap.indices.length;
   }
-  const requests: PoolRequest[] = [...blocks.values()].map((b) => ({ block: b.block, tensor: b.tap.narrowed, dim: b.tap.indices.length }));
+  const requests: PoolRequest[] = [...blocks.values()].map((b) => ({ block: b.block, tensor: b.tap.narrowed, dim: b.tap.indices.length, order: a.graph.orderOf(b.tap.tensor) }));
   const pooling = buildPooling(requests, { opset: a.opset, inputIds, attentionMask: mask, singleToken: config.decoder ? 'last' : 'first' });
 
   // Concatenate, then pick each neuron's column in the order asked.

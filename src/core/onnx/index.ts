@@ -103,11 +103,10 @@ interface Rewrite {
 function rewrite(modelFile: string, config: ModelConfig, blocks: readonly FeatureBlock[], original: Uint8Array): Rewrite {
   const { bytes, model, graph, inputs, taps, opset } = analyseModel(modelFile, config, original);
   const singleToken = config.decoder ? 'last' : 'first';
-  const requests: PoolRequest[] = blocks.map((block) => ({
-    block,
-    tensor: (block.kind === 'hid' ? taps.hid : taps.act)[block.layer] as string,
-    dim: block.kind === 'hid' ? config.hiddenSize : config.intermediateSize,
-  }));
+  const requests: PoolRequest[] = blocks.map((block) => {
+    const tensor = (block.kind === 'hid' ? taps.hid : taps.act)[block.layer] as string;
+    return { block, tensor, dim: block.kind === 'hid' ? config.hiddenSize : config.intermediateSize, order: graph.orderOf(tensor) };
+  });
   const mask = inputs.find((i) => i.role === 'attention_mask');
   const fragment = buildPooling(requests, {
     opset,

@@ -10,6 +10,8 @@ export interface PoolRequest {
   /** The tapped tensor: [batch, seq, dim], or [batch * seq, dim] in graphs that flatten tokens. */
   readonly tensor: string;
   readonly dim: number;
+  /** Where the tap is computed: its producer's position in the model's (topologically sorted) node list. */
+  readonly order: number;
 }
 
 export interface PoolingOptions {
@@ -126,9 +128,13 @@ export function buildPooling(requests: readonly PoolRequest[], options: PoolingO
     lastIndex = b.node('ArgMax', [weighted], 'stc/mask/last_index', [intAttr('axis', 1), intAttr('keepdims', 1)]);
   }
 
+  // onnxruntime's default execution order walks back from the graph's leaves, the last-listed leaf
+  // first, so each pooling runs right after its tap only if deeper taps' poolings are listed
+  // earlier. Listed in request order instead, every pooling but one waits for the end of the run and
+  // keeps its tapped tensor alive until then: measured on the W8A8 all-MiniLM-L6-v2 graph, taps
+  // cost twice the CPU time (0.53 s vs 0.24 s per 1000 SST-2 rows over 1.80 s untapped).
   const prepared = new Map<string, string>();
-  const outputs: ValueInfoProto[] = [];
-  for (const r of requests) {
+  for (const r of [...requests].sort((x, y) => y.order - x.order)) {
     const key = `${r.tensor}\0${r.dim}`;
     let x3 = prepared.get(key);
     if (!x3) {
@@ -138,13 +144,12 @@ export function buildPooling(requests: readonly PoolRequest[], options: PoolingO
       x3 = b.node('Reshape', [xf, shape], `${id}/bsd`);
       prepared.set(key, x3);
     }
-    const out = outputName(r.block);
-    pool(b, r.block.pooling, x3, out, { meanWeights, maxPenalty, lastIndex });
-    outputs.push({
-      name: out,
-      type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{ dim_param: 'batch_size' }, { dim_value: r.dim }] } } },
-    });
+    pool(b, r.block.pooling, x3, outputName(r.block), { meanWeights, maxPenalty, lastIndex });
   }
+  const outputs: ValueInfoProto[] = requests.map((r) => ({
+    name: outputName(r.block),
+    type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{ dim_param: 'batch_size' }, { dim_value: r.dim }] } } },
+  }));
   return { nodes: b.nodes, initializers: b.initializers, outputs };
 }
 
