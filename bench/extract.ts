@@ -1,6 +1,6 @@
 // Extraction benchmark (issue 3, section 6): every feature block (hid + act x mean/max/single) of the
 // default model over a dataset on the CPU, for the committed int8 graph and, when present, the fp32
-// graph and the W8A8 experiment (bench/quant), beside the paper's way (PyTorch + transformers with hooks, bench/reference/extract_torch.py)
+// graph, beside the paper's way (PyTorch + transformers with hooks, bench/reference/extract_torch.py)
 // on the same texts, maximum length, batching and threads, in the same run. Also checks the fp32
 // features against PyTorch's (max abs diff <= 1e-4) and the quantized ones by cosine (>= 0.99).
 //
@@ -26,9 +26,8 @@ import { machine, row, writeResult, type BenchRow } from './result';
 
 const ROOT = path.join(__dirname, '..');
 const VARIANTS = [
-  { dtype: 'int8', folder: path.join(ROOT, 'models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model_quantized.onnx', what: 'committed graph, weight-only int8 (MatMulNBits 8-bit)', builtBy: 'scripts/models' },
+  { dtype: 'int8', folder: path.join(ROOT, 'models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model_quantized.onnx', what: 'committed graph, W8A8: int8 weights, uint8 activations (scripts/models/w8a8.py)', builtBy: 'scripts/models' },
   { dtype: 'fp32', folder: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2'), onnxFile: 'onnx/model.onnx', what: 'fp32 export (scripts/models)', builtBy: 'scripts/models' },
-  { dtype: 'w8a8', folder: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2-w8a8'), onnxFile: 'onnx/model.onnx', what: 'experiment, not shipped: int8 weights and per-token int8 activations', builtBy: 'bench/quant/build_w8a8.py' },
 ] as const;
 type Dtype = (typeof VARIANTS)[number]['dtype'];
 
@@ -185,7 +184,7 @@ function main(): void {
       `Goal: at least 2x the PyTorch throughput on the same cores. Sentences/s ratio: ${goal.join('; ')}.`,
       `What is timed, both sides: tokenisation start to pooled features stored (engine: ${first.blocks} blocks into a fresh feature store on disk; PyTorch: into memory-mapped .npy files); model load is excluded. Same ${first.rows} texts, ${first.tokens} real tokens, max length ${first.maxLength}, ${args.threads} threads (ORT intra-op threads; torch.set_num_threads), CPU execution provider.`,
       `Batching: engine token budget ${DEFAULT_BATCH_LIMITS.tokenBudget} (rows x padded length, at most ${DEFAULT_BATCH_LIMITS.maxBatchSize} rows), ${first.batches} batches, ${first.paddedTokens} padded tokens; PyTorch ${args['anchor-batch'] === 'budget' ? `the same token budget` : `batches of ${args['anchor-batch']} rows`}, ${torch.batches} batches, ${torch.padded_tokens} padded tokens; both sort by length, longest first. (The paper's code runs batches of 1000 sentences; extract_torch.py's default of 32 rows is much slower on a CPU, so the same token budget is the fairer, stronger anchor.)`,
-      `FLOPs, counted analytically: per token 2 x ${nonEmbeddingWeights(config)} non-embedding weights (Q, K, V, output, two FFN matrices per block) + per block 2 x 2 x T x H for attention scores and context, T the padded length of the token's batch (${fmt(flopsPerToken(config, 0) / 1e6)} MFLOP + ${fmt((config.numLayers * 4 * config.hiddenSize) / 1e3)} kFLOP x T per token); biases, norms, softmax, GELU and pooling are not counted. "Padded batches" counts the work actually done, padding included (engine ${fmt(first.flopsPadded / 1e12)} TFLOP, PyTorch ${fmt(torchFlopsPadded / 1e12)}); "real tokens" counts each row alone at its own length (${fmt(flopsReal / 1e12)} TFLOP, the same for both sides). int8 runs the same FLOPs with 8-bit weights; its share is still of the FP32 peak.`,
+      `FLOPs, counted analytically: per token 2 x ${nonEmbeddingWeights(config)} non-embedding weights (Q, K, V, output, two FFN matrices per block) + per block 2 x 2 x T x H for attention scores and context, T the padded length of the token's batch (${fmt(flopsPerToken(config, 0) / 1e6)} MFLOP + ${fmt((config.numLayers * 4 * config.hiddenSize) / 1e3)} kFLOP x T per token); biases, norms, softmax, GELU and pooling are not counted. "Padded batches" counts the work actually done, padding included (engine ${fmt(first.flopsPadded / 1e12)} TFLOP, PyTorch ${fmt(torchFlopsPadded / 1e12)}); "real tokens" counts each row alone at its own length (${fmt(flopsReal / 1e12)} TFLOP, the same for both sides). int8 runs the same FLOPs in 8-bit integers (weights and activations); its share is still of the FP32 peak.`,
       `CPU peak: ${peak.assumption}.`,
       ...[...engine].map(([dtype, { tapped, plain }]) => {
         const v = VARIANTS.find((x) => x.dtype === dtype);

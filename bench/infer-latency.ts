@@ -168,7 +168,7 @@ async function main(): Promise<void> {
       machine: machine(ort.env.versions.node ?? 'unknown'),
       rows,
       notes: [
-        `The classifier: trainClassifier (extended space, default settings) on the seeded stratified sst2 subsample of bench/stc.ts (${saved.report.data.rows.train} train / ${saved.report.data.rows.dev} dev rows), embedded default model (${model.id}, weight-only int8), CPU provider, ${threads} intra-op threads, max length ${maxLength}; it keeps ${m.classifier.neurons.length} neurons in layers ${layers.join(', ')}, chosen k = ${m.k} of ${config.numLayers} blocks.`,
+        `The classifier: trainClassifier (extended space, default settings) on the seeded stratified sst2 subsample of bench/stc.ts (${saved.report.data.rows.train} train / ${saved.report.data.rows.dev} dev rows), embedded default model (${model.id}, W8A8 int8), CPU provider, ${threads} intra-op threads, max length ${maxLength}; it keeps ${m.classifier.neurons.length} neurons in layers ${layers.join(', ')}, chosen k = ${m.k} of ${config.numLayers} blocks.`,
         `Latency: ${single.length} sst2 test texts x ${repeats}, one text per call, after a 10-text warm-up; the early-exit figure is the product path (runtime.classify: tokenise, run, standardise, logistic model), the full-model figure tokenises and runs only. Throughput: all ${texts.length} sst2 test texts in one call, batched by token budget.`,
         `RSS: process.memoryUsage().rss just before and just after openClassifier, in a process that had only read the manifest and resolved the model (training ran in another process).`,
         `Machine shared with other work: load average at the start ${loadStart}, at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`,

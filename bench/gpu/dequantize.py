@@ -1,15 +1,17 @@
-"""Makes an fp32 model folder from the committed weight-only int8 one, for GPU checks on machines
+"""Makes an fp32 model folder from the committed W8A8 default model, for GPU checks on machines
 that cannot receive the 90 MB fp32 export (a device whose upload is capped) but have Python with
 onnx and numpy.
 
-Every com.microsoft MatMulNBits node (8-bit, blockwise scales, no zero points, as
-scripts/models/export_all.py writes them) becomes a plain MatMul with the dequantized weight
-W[k, n] = (q[n, k // block, k % block] - 2^(bits-1)) * scale[n, k // block], the operator's
-documented semantics. The result computes the int8 model's function in fp32 with standard ONNX
-operators only: the same graph shape as an fp32 export, so it exercises the fp32 path of an
-execution provider. Its features differ from the real fp32 export's by the quantisation error.
+Each com.microsoft MatMulIntegerToFloat product (int8 weights Wq with one scale per output column ws,
+as scripts/models/w8a8.py writes them) becomes a plain MatMul of the QuantizeLinear's float input by
+the dequantized weight W[k, n] = Wq[k, n] * ws[n], plus its bias when it has one. Where the product
+ran on per-token codes and a Sub took the zero point's share off after (the FFN down projection), the
+MatMul takes the Sub's place. The activation quantization nodes are left without consumers and
+dropped. The result computes the model's function with float activations and standard ONNX operators
+only, so it exercises the fp32 path of an execution provider. Its features differ from the real fp32
+export's by the weights' quantisation error.
 
-    python bench/gpu/dequantize.py <int8 model folder> <output folder>
+    python bench/gpu/dequantize.py <W8A8 model folder> <output folder>
 
 The output folder gets the input's config and tokenizer files and onnx/model.onnx.
 """
@@ -23,42 +25,62 @@ import onnx
 from onnx import helper, numpy_helper
 
 
-def dequantize(q: np.ndarray, scales: np.ndarray, k: int, bits: int, block: int) -> np.ndarray:
-    if bits != 8:
-        raise SystemExit(f"only 8-bit MatMulNBits is handled here, found bits={bits}")
-    n, blocks, _ = q.shape
-    centred = q.astype(np.float32) - float(1 << (bits - 1))
-    w = centred * scales.reshape(n, blocks, 1).astype(np.float32)
-    return np.ascontiguousarray(w.reshape(n, blocks * block)[:, :k].T)
+def reachable(nodes: list[onnx.NodeProto], outputs: list[str]) -> list[onnx.NodeProto]:
+    """The nodes the graph outputs depend on, in their original order."""
+    producer = {o: n for n in nodes for o in n.output}
+    needed: set[int] = set()
+    stack = [producer[o] for o in outputs if o in producer]
+    while stack:
+        node = stack.pop()
+        if id(node) in needed:
+            continue
+        needed.add(id(node))
+        stack.extend(producer[i] for i in node.input if i in producer)
+    return [n for n in nodes if id(n) in needed]
 
 
 def main(src: Path, dst: Path) -> None:
     model = onnx.load(str(src / "onnx" / "model_quantized.onnx"))
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
-    nodes = []
-    replaced = 0
+    producer = {o: n for n in graph.node for o in n.output}
+    consumers: dict[str, list[onnx.NodeProto]] = {}
+    for n in graph.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
+
+    replacements: dict[int, list[onnx.NodeProto]] = {}
     for node in graph.node:
-        if node.op_type != "MatMulNBits":
-            nodes.append(node)
+        if node.op_type != "MatMulIntegerToFloat":
             continue
-        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        if len(node.input) > 3 and node.input[3]:
-            raise SystemExit(f"{node.name}: zero points are not handled")
-        q = numpy_helper.to_array(inits[node.input[1]])
-        scales = numpy_helper.to_array(inits[node.input[2]])
-        w = dequantize(q, scales, attrs["K"], attrs["bits"], attrs["block_size"])
+        quantize = producer.get(node.input[0])
+        if quantize is None or quantize.op_type != "QuantizeLinear":
+            raise SystemExit(f"{node.name}: its input does not come from a QuantizeLinear")
+        if len(node.input) > 5 and node.input[5]:
+            raise SystemExit(f"{node.name}: weight zero points are not handled")
+        w = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32) * numpy_helper.to_array(inits[node.input[3]]).astype(np.float32)[None, :]
         name = node.input[1] + "_fp32"
-        graph.initializer.append(numpy_helper.from_array(w, name))
-        # MatMulNBits' optional bias (input 5) becomes an Add after the MatMul.
-        bias = node.input[5] if len(node.input) > 5 and node.input[5] else None
-        product = [node.output[0] + "_unbiased"] if bias else list(node.output)
-        nodes.append(helper.make_node("MatMul", [node.input[0], name], product, name=node.name))
+        graph.initializer.append(numpy_helper.from_array(np.ascontiguousarray(w), name))
+        bias = node.input[6] if len(node.input) > 6 and node.input[6] else None
+        users = consumers.get(node.output[0], [])
+        corrected = users[0] if len(users) == 1 and users[0].op_type == "Sub" and not bias else None
+        # The node whose output the MatMul's result stands for: the zero-point correction, or itself.
+        target = corrected or node
+        out = target.output[0]
+        product = out + "_unbiased" if bias else out
+        new = [helper.make_node("MatMul", [quantize.input[0], name], [product], name=node.name + "_fp32")]
         if bias:
-            nodes.append(helper.make_node("Add", [product[0], bias], list(node.output), name=node.name + "_bias"))
-        replaced += 1
+            new.append(helper.make_node("Add", [product, bias], [out], name=node.name + "_bias"))
+        replacements[id(target)] = new
+        if corrected:
+            replacements[id(node)] = []
+
+    nodes: list[onnx.NodeProto] = []
+    for n in graph.node:
+        nodes.extend(replacements.get(id(n), [n]))
+    nodes = reachable(nodes, [o.name for o in graph.output])
     used = {i for n in nodes for i in n.input}
-    kept = [i for i in graph.initializer if i.name in used or i.name in {o.name for o in graph.output}]
+    kept = [i for i in graph.initializer if i.name in used]
     del graph.node[:]
     graph.node.extend(nodes)
     del graph.initializer[:]
@@ -69,7 +91,8 @@ def main(src: Path, dst: Path) -> None:
             shutil.copy(f, dst / f.name)
     onnx.checker.check_model(model)
     onnx.save(model, str(dst / "onnx" / "model.onnx"))
-    print(f"{replaced} MatMulNBits nodes dequantized into {dst / 'onnx' / 'model.onnx'}")
+    products = sum(1 for r in replacements.values() if r)
+    print(f"{products} MatMulIntegerToFloat products dequantized into {dst / 'onnx' / 'model.onnx'}")
 
 
 if __name__ == "__main__":

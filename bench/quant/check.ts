@@ -1,9 +1,10 @@
-// Engine-side check of a candidate graph against the fp32 export, through the engine's own tap
-// finder and extraction: where the taps resolve, per-block minimum cosine over the rows (every row's
-// pooled vector vs fp32), and batch independence (the same rows extracted one row per batch).
+// Engine-side check of a quantized model folder (default: the committed W8A8 default model) against
+// the fp32 export, through the engine's own tap finder and extraction: where the taps resolve,
+// per-block minimum cosine over the rows (every row's pooled vector vs fp32), and batch independence
+// (the same rows extracted one row per batch).
 //
-//   npx tsx bench/quant/check-w8a8.ts --data ../shared/datasets/sst2/train.jsonl [--rows 200]
-//     [--model .cache/models/all-MiniLM-L6-v2-w8a8] [--reference .cache/models/all-MiniLM-L6-v2]
+//   npx tsx bench/quant/check.ts --data ../shared/datasets/sst2/train.jsonl [--rows 200]
+//     [--model models/all-MiniLM-L6-v2] [--reference .cache/models/all-MiniLM-L6-v2]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ const { values: args } = parseArgs({
   options: {
     data: { type: 'string' },
     rows: { type: 'string', default: '200' },
-    model: { type: 'string', default: '.cache/models/all-MiniLM-L6-v2-w8a8' },
+    model: { type: 'string', default: 'models/all-MiniLM-L6-v2' },
     reference: { type: 'string', default: '.cache/models/all-MiniLM-L6-v2' },
   },
 });
@@ -32,8 +33,8 @@ async function extract(folder: string, texts: string[], oneRowPerBatch = false):
   return openFeatureStore(m.storeDir);
 }
 
-function printTaps(folder: string): void {
-  const file = path.join(folder, 'onnx/model.onnx');
+async function printTaps(folder: string): Promise<void> {
+  const file = (await resolveModel(folder)).onnxFile;
   const { taps } = analyseModel(file, readModelConfig(folder), fs.readFileSync(file));
   console.log(`act taps (must be the GELU outputs):\n  ${taps.act.join('\n  ')}`);
   console.log(`hid taps (must be the LayerNorm outputs on the residual stream):\n  ${taps.hid.join('\n  ')}`);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   if (!args.data) throw new Error('--data <file.jsonl> is required.');
   const rows = Number(args.rows);
   const texts = await readTexts(path.resolve(args.data), rows);
-  printTaps(args.model);
+  await printTaps(args.model);
   const reference = await extract(args.reference, texts);
   const batched = await extract(args.model, texts);
   const alone = await extract(args.model, texts, true);

@@ -5,7 +5,7 @@
 
 Writes, reproducibly byte for byte (one thread, fixed seeds, PYTHONHASHSEED=0):
 - models/all-MiniLM-L6-v2/: config.json, tokenizer.json, tokenizer_config.json, LICENSE,
-  onnx/model_quantized.onnx (int8) and SOURCE.md (origin, export, int8-vs-fp32 table, sha256);
+  onnx/model_quantized.onnx (W8A8 int8) and SOURCE.md (origin, export, int8-vs-fp32 table, sha256);
 - .cache/models/all-MiniLM-L6-v2/onnx/model.onnx: the fp32 graph (git-ignored, for benchmarks);
 - test/fixtures/models/<name>/ for bert, roberta, distilbert, gpt2, llama, qwen2 (tiny, random
   weights) and stories260K (converted by stories260k.py): config, tokenizer files, onnx/model.onnx,
@@ -14,7 +14,7 @@ Writes, reproducibly byte for byte (one thread, fixed seeds, PYTHONHASHSEED=0):
   (merged decoders), truncation.json;
 - test/fixtures/models/SOURCE.md: what all of these are, with the sha256 of every generated file.
 
-Needs ../shared/datasets/sst2 and ../shared/models/stories260K next to the repository, and the
+Needs ../shared/datasets (sst2, and the calibration sets of default_model.py) and ../shared/models/stories260K next to the repository, and the
 pinned tools of scripts/models/requirements.txt. Hugging Face checkpoints of the fixtures are kept
 in .cache/models/ (git-ignored).
 """
@@ -53,6 +53,7 @@ from onnx_export import (  # noqa: E402
     DECODER_OPSET, ENCODER_OPSET, export_merged_decoder, export_plain, load_for_export,
 )
 from reference import is_decoder, truncated_ids, write_logits_reference, write_reference  # noqa: E402
+from w8a8 import SMOOTHING_ALPHA  # noqa: E402
 
 FIXTURE_FILES = (
     "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -160,7 +161,8 @@ def export_default(truncation: dict[str, list[list[int]]]) -> DefaultModelSummar
         upstream=default_model.UPSTREAM,
         source_files=[(n, sha256_of(checkpoint / n)) for n in ("model.safetensors", *default_model.MODEL_FILES)],
         fp32_graph=default_model.FP32_GRAPH,
-        quantization=", ".join(f"{k}={v}" for k, v in default_model.QUANTIZATION.items()),
+        smoothing_alpha=SMOOTHING_ALPHA,
+        calibration=default_model.CALIBRATION,
         checks=[
             f"fp32 graph vs PyTorch, last_hidden_state of real tokens: max abs diff {fp32_diff:.1e}",
             f"8-bit graph vs PyTorch fp32, last_hidden_state of real tokens: cosine min {cosine.min():.5f},"

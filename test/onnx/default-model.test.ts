@@ -1,4 +1,4 @@
-// The embedded default model (all-MiniLM-L6-v2, weight-only int8) against its float32 PyTorch reference, and the
+// The embedded default model (all-MiniLM-L6-v2, W8A8 int8) against its float32 PyTorch reference, and the
 // float32 graph (not committed; present after scripts/models/export_all.py) at 1e-4.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ test('int8 default model: every block close to the float32 reference, none shift
     const cosines = rowCosines(rows, ref.features[block] as number[][]);
     const mean = cosines.reduce((a, x) => a + x, 0) / cosines.length;
     means.push(mean);
-    // Weight-only int8 (activations stay float32): the issue's bar is 0.99 per vector. The
+    // int8 weights and activations: the issue's bar is 0.99 per vector. The
     // comparison with the other layers below is what catches a tap shifted by one layer.
     assert.ok(Math.min(...cosines) >= 0.99, `${block}: smallest cosine ${Math.min(...cosines)}`);
     const [, kind, pooling] = block.split('.');
