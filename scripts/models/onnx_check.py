@@ -8,11 +8,12 @@ import numpy as np
 import onnxruntime as ort
 
 
-def open_session(path: Path) -> ort.InferenceSession:
+def open_session(graph: Path | bytes) -> ort.InferenceSession:
+    """A session on a graph file or serialized model bytes."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(graph if isinstance(graph, bytes) else str(graph), options, providers=["CPUExecutionProvider"])
 
 
 def feeds_for(session: ort.InferenceSession, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -38,6 +38,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from onnx_check import open_session
+
 OPSET = 21  # blocked QuantizeLinear (axis + block_size): one scale per token for the down projection
 MS = "com.microsoft"
 MASK_FILTER_VALUE = -40.0
@@ -220,15 +222,15 @@ def prune_and_sort(nodes: list[onnx.NodeProto], outputs: Iterable[str], availabl
     return order
 
 
-def activation_absmax(fp32_graph: Path, tokenizer_file: Path, tensors: list[str], texts: list[str]) -> dict[str, np.ndarray]:
+def activation_absmax(fp32: onnx.ModelProto, tokenizer_file: Path, tensors: list[str], texts: list[str]) -> dict[str, np.ndarray]:
     """Per-channel max |x| over the real (unpadded) tokens of `texts`, from the fp32 export."""
-    import onnxruntime as ort
     from tokenizers import Tokenizer
 
-    model = onnx.load(str(fp32_graph))
+    tapped = onnx.ModelProto()
+    tapped.CopyFrom(fp32)
     for t in tensors:
-        model.graph.output.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, None))
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+        tapped.graph.output.append(helper.make_tensor_value_info(t, TensorProto.FLOAT, None))
+    session = open_session(tapped.SerializeToString())
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.enable_truncation(512)
     tokenizer.enable_padding()
@@ -244,12 +246,9 @@ def activation_absmax(fp32_graph: Path, tokenizer_file: Path, tensors: list[str]
     return amax
 
 
-def calibrate(fp32_graph: Path, tokenizer_file: Path, texts: list[str]) -> tuple[list[dict[str, np.ndarray]], list[dict[str, float]]]:
+def calibrate(fp32: onnx.ModelProto, layers: list[Layer], weights: dict[str, np.ndarray], tokenizer_file: Path, texts: list[str]) -> tuple[list[dict[str, np.ndarray]], list[dict[str, float]]]:
     """Per layer and static input: the SmoothQuant factors and the range max_j max|X_j| / sigma_j."""
-    model = onnx.load(str(fp32_graph))
-    layers = read_layers(model)
-    weights = {n.name: numpy_helper.to_array(i) for n in model.graph.node for i in model.graph.initializer if n.op_type == "MatMul" and n.input[1] == i.name}
-    amax = activation_absmax(fp32_graph, tokenizer_file, sorted({layer.tensor(k) for layer in layers for k in STATIC_INPUTS}), texts)
+    amax = activation_absmax(fp32, tokenizer_file, sorted({layer.tensor(k) for layer in layers for k in STATIC_INPUTS}), texts)
     factors, ranges = [], []
     for layer in layers:
         f = {}
@@ -264,14 +263,14 @@ def calibrate(fp32_graph: Path, tokenizer_file: Path, texts: list[str]) -> tuple
 
 def quantize_w8a8(fp32_graph: Path, tokenizer_file: Path, calibration_texts: list[str]) -> onnx.ModelProto:
     """The W8A8 graph of the export, calibrated on `calibration_texts`; embeddings stay as exported."""
-    sigma, ranges = calibrate(fp32_graph, tokenizer_file, calibration_texts)
     model = onnx.load(str(fp32_graph))
     layers = read_layers(model)
-    soften_attention_mask(model)
     weights = {i.name: numpy_helper.to_array(i).astype(np.float32) for i in model.graph.initializer}
     for n in model.graph.node:  # address projection weights by node name
         if n.op_type == "MatMul" and n.input[1] in weights:
             weights[n.name] = weights[n.input[1]]
+    sigma, ranges = calibrate(model, layers, weights, tokenizer_file, calibration_texts)
+    soften_attention_mask(model)
 
     b = Builder()
     b.const("w8a8/axes", np.array([-1], np.int64))
