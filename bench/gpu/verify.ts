@@ -4,7 +4,7 @@
 // bench/gpu/run.sh, which installs the CUDA provider libraries first; see bench/gpu/README.md.
 //
 //   node --import tsx bench/gpu/verify.ts --data <file.jsonl> [--rows 2000] [--require cuda]
-//     [--also webgpu] [--threads 0] [--token-budget 4096] [--fp32-folder <dir>] [--cpu-stand-in] [--setup-problems '<what run.sh could not prepare>']
+//     [--also webgpu] [--threads 0] [--token-budget 2048] [--dtypes int8,fp32] [--fp32-folder <dir>] [--cpu-stand-in] [--setup-problems '<what run.sh could not prepare>']
 //
 // Exit status 0 only when the required provider started without falling back and its features
 // match the CPU's (min cosine per vector >= 0.999 in every block). Otherwise it prints
@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     'token-budget': { type: 'string', default: String(DEFAULT_BATCH_LIMITS.tokenBudget) },
     /** The fp32 model folder: the export, or bench/gpu/dequantize.py's output where the export cannot travel. */
     'fp32-folder': { type: 'string', default: path.join(ROOT, '.cache/models/all-MiniLM-L6-v2') },
+    /** Which graphs to check, in this order (a failed check stops the run). */
+    dtypes: { type: 'string', default: 'int8,fp32' },
     'cpu-stand-in': { type: 'boolean', default: false },
     /** From run.sh: what it could not prepare (libraries it could not install or find), ';'-separated. */
     'setup-problems': { type: 'string', default: '' },
@@ -108,7 +110,10 @@ async function main(): Promise<void> {
   const optional = standIn || !args.also ? [] : args.also.split(',').map(provider);
   const threads = Number(args.threads);
   const texts = await readTexts(path.resolve(args.data), Number(args.rows));
-  const variants = VARIANTS.filter((v) => fs.existsSync(path.join(v.folder, v.onnxFile)));
+  const dtypes = args.dtypes.split(',').map((d) => d.trim());
+  const unknown = dtypes.filter((d) => !VARIANTS.some((v) => v.dtype === d));
+  if (unknown.length) throw new Error(`--dtypes ${args.dtypes}: unknown ${unknown.join(', ')}; use int8, fp32 or both.`);
+  const variants = dtypes.flatMap((d) => VARIANTS.filter((v) => v.dtype === d && fs.existsSync(path.join(v.folder, v.onnxFile))));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stc-bench-gpu-'));
   const rows: BenchRow[] = [];
   const notes: string[] = [];
