@@ -2,7 +2,7 @@
 // and the layout bench/stc.ts wrote. Prints one JSON line: the figures the benchmark needs.
 //
 //   node --import tsx bench/stc-run.ts --store DIR --layout FILE --space paper|extended
-//     --metric accuracy|macroF1 [--threads 2] [--report-out FILE]
+//     --metric accuracy|macroF1 [--threads 2] [--no-refit] [--report-out FILE]
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openFeatureStore } from '../src/core/extract/store';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     'num-layers': { type: 'string' },
     'report-out': { type: 'string' },
+    'no-refit': { type: 'boolean', default: false },
   },
 });
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const store = openFeatureStore(args.store);
   const layout = JSON.parse(fs.readFileSync(args.layout, 'utf8')) as Layout;
   const metric = args.metric as Metric;
-  const report = await trainStc(stcInput(store, layout, Number(args['num-layers'])), { space: args.space as StcSpace, metric, threads: Number(args.threads) });
+  const report = await trainStc(stcInput(store, layout, Number(args['num-layers'])), { space: args.space as StcSpace, metric, threads: Number(args.threads), refit: !args['no-refit'] });
   if (args['report-out']) fs.writeFileSync(args['report-out'], JSON.stringify(report) + '\n');
   const score = (m: { accuracy: number; macroF1: number } | undefined) => (m ? m[metric] : NaN);
   const c = report.chosen;

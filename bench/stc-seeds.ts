@@ -3,9 +3,11 @@
 // For each dataset and seed: bench/stc.ts's work folder for those caps and seed (made with
 // `bench/stc.ts --work-only` when it is missing: extraction, our searches, the reference); then our
 // two searches again on this checkout, so every seed is scored by one revision; the reference's
-// score is read from its report in the folder (it does not depend on our code). --reuse-reports
+// score is read from its report in the folder (it does not depend on our code). Our extended search
+// also runs with the refit on train + validation turned off, so the gain of the refit is told from
+// the search's (the reference fits on train only, as the paper does). --reuse-reports
 // takes our figures from the reports our searches left in the folders (report-paper.json,
-// report-extended.json) instead: only valid when those were made by this revision (the searches
+// report-extended.json, report-extended-train-only.json) instead: only valid when those were made by this revision (the searches
 // are deterministic, so a re-run reproduces them).
 //
 //   npx tsx bench/stc-seeds.ts --datasets-dir ../shared/datasets --datasets sst2,subj,sms_spam,emotion
@@ -45,6 +47,7 @@ interface SeedScores {
   readonly counts: Layout['counts'];
   readonly paper: number;
   readonly extended: number;
+  readonly trainOnly: number;
   readonly reference: number;
   readonly chosen: { readonly paper: string; readonly extended: string; readonly reference: string };
 }
@@ -76,24 +79,26 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
   const layoutFile = path.join(work, 'layout.json');
   const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as Layout;
   const metric = METRIC[dataset] ?? 'accuracy';
-  const ours = async (space: 'paper' | 'extended'): Promise<OurScore> => {
-    const reportOut = path.join(work, `report-${space}.json`);
-    if (!args['reuse-reports']) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut });
+  const ours = async (space: 'paper' | 'extended', refit = true): Promise<OurScore> => {
+    const reportOut = path.join(work, `report-${space}${refit ? '' : '-train-only'}.json`);
+    if (!args['reuse-reports']) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut, refit });
     const report = JSON.parse(fs.readFileSync(reportOut, 'utf8')) as StcReport;
     const c = report.chosen;
     return { test: report.test?.[metric] ?? NaN, chosen: { config: `${c.config.kinds.join('+')}.${c.config.poolings.join('+')}`, eta: c.eta, k: c.k } };
   };
   const paper = await ours('paper');
   const extended = await ours('extended');
+  const trainOnly = await ours('extended', false);
   const ref = (JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as ReferenceChosen).chosen;
   const reference = metric === 'macroF1' ? ref.test.macro_f1 : ref.test.accuracy;
   const name = (c: { config: string; eta: number; k: number }) => `${c.config} eta ${c.eta} k ${c.k}`;
-  process.stderr.write(`${dataset} seed ${seed}: paper ${paper.test.toFixed(4)}, extended ${extended.test.toFixed(4)}, reference ${reference.toFixed(4)}\n`);
+  process.stderr.write(`${dataset} seed ${seed}: paper ${paper.test.toFixed(4)}, extended ${extended.test.toFixed(4)} (train only ${trainOnly.test.toFixed(4)}), reference ${reference.toFixed(4)}\n`);
   return {
     seed,
     counts: layout.counts,
     paper: paper.test,
     extended: extended.test,
+    trainOnly: trainOnly.test,
     reference,
     chosen: { paper: name(paper.chosen), extended: name(extended.chosen), reference: `${ref.kind}.${ref.pooling} eta ${ref.eta} k ${ref.k}` },
   };
@@ -110,16 +115,17 @@ function rowsOf(dataset: string, seeds: readonly SeedScores[]): BenchRow[] {
   return [
     row({ dataset, metric: 'STC, paper space', unit, value: pts(mean(seeds.map((s) => s.paper))), anchor, anchor_value: reference }),
     row({ dataset, metric: 'STC, extended space', unit, value: pts(mean(seeds.map((s) => s.extended))), anchor, anchor_value: reference }),
+    row({ dataset, metric: 'STC, extended space, no refit (train-only fit)', unit, value: pts(mean(seeds.map((s) => s.trainOnly))), anchor, anchor_value: reference }),
   ];
 }
 
 function noteOf(dataset: string, seeds: readonly SeedScores[]): string {
-  const diff = (key: 'paper' | 'extended') => seeds.map((s) => pts(s[key] - s.reference));
+  const diff = (key: 'paper' | 'extended' | 'trainOnly') => seeds.map((s) => pts(s[key] - s.reference));
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)} to ${Math.max(...xs).toFixed(2)}`;
   const perSeed = seeds
-    .map((s) => `seed ${s.seed} (${s.counts.train}/${s.counts.dev}/${s.counts.test}): paper ${pts(s.paper).toFixed(2)} (${s.chosen.paper}), extended ${pts(s.extended).toFixed(2)} (${s.chosen.extended}), reference ${pts(s.reference).toFixed(2)} (${s.chosen.reference})`)
+    .map((s) => `seed ${s.seed} (${s.counts.train}/${s.counts.dev}/${s.counts.test}): paper ${pts(s.paper).toFixed(2)} (${s.chosen.paper}), extended ${pts(s.extended).toFixed(2)} (${s.chosen.extended}; train only ${pts(s.trainOnly).toFixed(2)}), reference ${pts(s.reference).toFixed(2)} (${s.chosen.reference})`)
     .join('; ');
-  return `${dataset}: ours minus reference per seed, paper space ${range(diff('paper'))} points (mean ${mean(diff('paper')).toFixed(2)}), extended ${range(diff('extended'))} (mean ${mean(diff('extended')).toFixed(2)}). ${perSeed}.`;
+  return `${dataset}: ours minus reference per seed, paper space ${range(diff('paper'))} points (mean ${mean(diff('paper')).toFixed(2)}), extended ${range(diff('extended'))} (mean ${mean(diff('extended')).toFixed(2)}), extended without the refit ${range(diff('trainOnly'))} (mean ${mean(diff('trainOnly')).toFixed(2)}). ${perSeed}.`;
 }
 
 async function main(): Promise<void> {

@@ -47,12 +47,14 @@ export interface OurSearch {
   readonly metric: string;
   readonly threads: string;
   readonly reportOut: string;
+  /** false: ship the train-only fit (trainStc's refit off). Default true. */
+  readonly refit?: boolean;
 }
 
 /** bench/stc-run.ts on one work folder's rows: its figures, wall time and the peak RSS of its
  *  process tree. */
 export async function runOurSearch(s: OurSearch): Promise<StcRunResult & { processSeconds: number; treeRssMB: number }> {
-  const argv = ['--import', 'tsx', path.join(__dirname, 'stc-run.ts'), '--store', s.storeDir, '--layout', s.layoutFile, '--num-layers', String(s.numLayers), '--space', s.space, '--metric', s.metric, '--threads', s.threads, '--report-out', s.reportOut];
+  const argv = ['--import', 'tsx', path.join(__dirname, 'stc-run.ts'), '--store', s.storeDir, '--layout', s.layoutFile, '--num-layers', String(s.numLayers), '--space', s.space, '--metric', s.metric, '--threads', s.threads, '--report-out', s.reportOut, ...(s.refit === false ? ['--no-refit'] : [])];
   const r = await runMeasured(process.execPath, argv, path.join(__dirname, '..'));
   const out = lastJsonLine<StcRunResult>(`stc-run ${s.space}`, r);
   return { ...out, processSeconds: r.seconds, treeRssMB: r.peakTreeRssMB };

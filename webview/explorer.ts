@@ -105,6 +105,7 @@ export class ExplorerView {
       m.test ? `test accuracy ${formatScore(m.test.accuracy)}, macro-F1 ${formatScore(m.test.macroF1)}` : undefined,
       `exits after block ${m.chosen.k} of ${m.numLayers}`,
       `${m.chosen.support} neuron${m.chosen.support === 1 ? '' : 's'} kept of ${m.candidates.toLocaleString('en-US')} candidates (${m.chosen.label}, eta ${m.chosen.eta}, ${PENALTY_NAME[m.chosen.penalty]})`,
+      m.chosen.fittedOn === 'train+dev' ? 'chosen on validation, then refitted on train + validation' : undefined,
     ].filter((f): f is string => f !== undefined);
     const warnings = m.warnings.length > 0 ? section(`Warnings (${m.warnings.length})`, [h('ul', {}, m.warnings.map((w) => h('li', { text: w })))], { open: false }) : null;
     return h('header', { class: 'summary' }, [h('h2', { text: m.name }), h('ul', { class: 'facts' }, facts.map((f) => h('li', { text: f }))), warnings]);

@@ -59,6 +59,9 @@ export function formatScores(report: StcReport): string {
     `Chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${plural(chosen.k, 'block')}, ${chosen.penalty.toUpperCase()} classifier, ${plural(neurons, 'neuron')} ` +
       `(validation ${metric} ${percent(chosen.valScore)})`,
   ];
+  if (report.finalFit.on === 'train+dev') {
+    lines.push(`Refitted on train + validation (${report.finalFit.rows} rows), as were the baselines: validation scores are the train-only fits' that chose them.`);
+  }
   const test = report.test;
   const rows: string[][] = [['classifier', 'validation', ...(test ? ['test'] : [])]];
   rows.push([`STC (k=${chosen.k}, ${plural(neurons, 'neuron')})`, percent(chosen.valScore), ...(test ? [percent(score(report, test))] : [])]);

@@ -171,6 +171,17 @@ describe('loading a bad classifier', async () => {
     await refused(dir, 'invalid-manifest', 'manifest.json', /classifier\.neurons\[0\]\.weights has 2 values, expected 3 \(one per output/);
   });
 
+  test('a report written before the refit (no finalFit, no settings.refit) loads as a train-only fit', async (t) => {
+    const { dir, saved } = await fresh(t);
+    rewriteHashed<Record<string, unknown>>(dir, 'report', (r) => {
+      delete r.finalFit;
+      delete (r.settings as Record<string, unknown>).refit;
+    });
+    const { report } = await loadClassifier(dir);
+    assert.equal(report.settings.refit, false);
+    assert.deepEqual(report.finalFit, { on: 'train', rows: saved.report.data.rows.train, support: saved.report.chosen.support, converged: saved.report.chosen.converged });
+  });
+
   test('a manifest classifier that differs from the report (edited weights)', async (t) => {
     const { dir } = await fresh(t);
     editManifest(dir, (m) => (neuron0(m).weights[0] = (neuron0(m).weights[0] as number) + 1));

@@ -28,6 +28,7 @@ const report = {
     { layer: 2, hid: 0, act: 0 },
   ],
   chosen: { config: { kinds: ['hid', 'act'], poolings: ['mean'] }, eta: 0.1, k: 1, penalty: 'l1', valScore: 0.925 },
+  finalFit: { on: 'train+dev', rows: 500, support: 6, converged: true },
   classifier: { neurons: new Array(6).fill({}) },
   baselines: [{ name: 'last-hid-mean', block: 'L2.hid.mean', valScore: 0.8, support: 4, test: metrics(0.78) }],
   test: metrics(0.9),
@@ -46,7 +47,7 @@ test('the per-layer table has a column per probed kind.pooling, the kept neurons
 
 test('scores put STC next to the baselines, on validation and test', () => {
   const text = formatScores(report);
-  assert.match(text, /^Chosen: hid\+act\/mean, eta 0\.1, k = 1 block, L1 classifier, 6 neurons \(validation accuracy 92\.5%\)/);
+  assert.match(text, /^Chosen: hid\+act\/mean, eta 0\.1, k = 1 block, L1 classifier, 6 neurons \(validation accuracy 92\.5%\)\nRefitted on train \+ validation \(500 rows\)/);
   assert.match(text, /\n {2}STC \(k=1, 6 neurons\) +92\.5% +90\.0%\n/);
   assert.match(text, /\n {2}last-hid-mean \(L2\.hid\.mean, 4 neurons\) +80\.0% +78\.0%$/);
 });

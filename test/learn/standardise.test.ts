@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { concatColumns, designMatrix, selectColumns, type DenseMatrix } from '../../src/core/learn/matrix';
+import { concatColumns, concatRows, designMatrix, selectColumns, type DenseMatrix } from '../../src/core/learn/matrix';
 import { checkStandardisation, fitStandardisation, type Standardisation } from '../../src/core/learn/standardise';
 import { loadParity, matrixFromBase64 } from './fixture';
 
@@ -77,5 +77,14 @@ describe('design matrices', () => {
     assert.deepEqual(Array.from(c.data), [3, 6, 1, 4, 2, 5]);
     assert.throws(() => selectColumns(d, [3]), /column 3 is out of range 0..2/);
     assert.throws(() => concatColumns([d, designMatrix(M(1, 1, [1]))]), /part 1 has 1 rows, part 0 has 2/);
+  });
+
+  it('concatenate rows (train then validation examples), column by column', () => {
+    const a = designMatrix(M(2, 2, [1, 2, 3, 4]));
+    const b = designMatrix(M(1, 2, [5, 6]));
+    const c = concatRows([a, b]);
+    assert.deepEqual([c.rows, c.cols], [3, 2]);
+    assert.deepEqual(Array.from(c.data), [1, 3, 5, 2, 4, 6]);
+    assert.throws(() => concatRows([a, designMatrix(M(1, 1, [1]))]), /part 1 has 1 columns, part 0 has 2/);
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trainStc, type StcOptions } from '../../src/core/stc';
+import { fitStandardisation } from '../../src/core/learn/standardise';
+import { standardised } from '../../src/core/stc/probe';
 import { checkReport } from './schema';
 import { syntheticInput } from './synthetic';
 
@@ -41,6 +43,15 @@ test('constant features: a constant block gets the intercept-only probe, constan
   assert.equal(report.probes.find((p) => p.block === 'L2.act.mean')?.constant, 1);
   assert.ok(report.warnings.some((w) => w.startsWith('L0.hid.mean: every neuron is constant on train')));
   assert.ok(!report.classifier.neurons.some((n) => n.name === 'L2.act.mean#0' || n.name.startsWith('L0.hid.mean')));
+});
+
+test('a neuron constant on train is zero on every split, so the refit on train + validation cannot use its variation there', () => {
+  const train = { rows: 3, cols: 2, data: Float32Array.from([1, 5, 2, 5, 3, 5]) };
+  const std = fitStandardisation(train);
+  assert.deepEqual(std.constant, [1]);
+  const dev = standardised({ rows: 2, cols: 2, data: Float32Array.from([4, 9, 0, 1]) }, std, 'dev');
+  assert.deepEqual(Array.from(dev.data.subarray(2)), [0, 0]);
+  assert.ok(Math.abs((dev.data[0] as number) - Math.sqrt(6)) < 1e-6);
 });
 
 test('NaN and infinite features are errors naming block, row, split and neuron', async () => {

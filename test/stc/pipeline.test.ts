@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classificationMetrics } from '../../src/core/learn/metrics';
+import { classificationMetrics, logLoss } from '../../src/core/learn/metrics';
 import { allBlocks, blockName } from '../../src/core/neurons';
-import { applyClassifier, isAbortError, trainStc, type StcOptions, type StcReport } from '../../src/core/stc';
+import { applyClassifier, isAbortError, trainStc, type StcClassifier, type StcOptions, type StcReport } from '../../src/core/stc';
 import { checkReport } from './schema';
 import { syntheticInput } from './synthetic';
 
@@ -17,8 +17,14 @@ function stable(r: StcReport): unknown {
 describe('planted binary signal (act.mean, layers 2 and 4)', async () => {
   const input = syntheticInput();
   const report = await trainStc(input, { threads: 1 });
+  const reads = input.reads.splice(0);
+  const trainOnly = await trainStc(input, { threads: 1, refit: false });
+  const trainOnlyReads = input.reads.splice(0);
 
-  test('the report passes the schema check', () => checkReport(report));
+  test('the report passes the schema check, with the refit and without', () => {
+    checkReport(report);
+    checkReport(trainOnly);
+  });
 
   test('finds the planted neurons, exits after block 5, and beats the last-layer baselines', () => {
     const names = report.classifier.neurons.map((n) => n.name);
@@ -41,21 +47,41 @@ describe('planted binary signal (act.mean, layers 2 and 4)', async () => {
   test('reads each probed block once (act first, the slower ones), then only the blocks baselines and test need', () => {
     const blocks = allBlocks(6).map(blockName);
     const act = blocks.filter((b) => b.includes('.act.'));
-    assert.deepEqual(input.reads.slice(0, blocks.length), [...act, ...blocks.filter((b) => !act.includes(b))]);
-    const used = new Set(report.classifier.neurons.map((n) => `L${n.layer}.${n.kind}.${n.pooling}`));
-    // A baseline whose probe kept no neuron (intercept only) needs no block at all.
-    const baselineReads = report.baselines.filter((b) => b.support > 0).length;
-    assert.equal(input.reads.length, blocks.length + baselineReads + used.size);
+    const probeOrder = [...act, ...blocks.filter((b) => !act.includes(b))];
+    const blocksOf = (r: StcReport) => new Set(r.classifier.neurons.map((n) => `L${n.layer}.${n.kind}.${n.pooling}`)).size;
+    assert.deepEqual(reads.slice(0, blocks.length), probeOrder);
+    // Each baseline's block is read once, for its refit and its test score.
+    assert.equal(reads.length, blocks.length + report.baselines.length + blocksOf(report));
+    // Without the refit, a baseline whose probe kept no neuron (intercept only) needs no block at all.
+    assert.deepEqual(trainOnlyReads.slice(0, blocks.length), probeOrder);
+    assert.equal(trainOnlyReads.length, blocks.length + trainOnly.baselines.filter((b) => b.support > 0).length + blocksOf(trainOnly));
   });
 
-  test('the exported classifier reproduces the validation score and the test metrics', () => {
+  test('the exported classifier reproduces the test metrics, and without the refit the validation score', () => {
     const { dev, test: testRows } = input.splits;
-    const onDev = applyClassifier(report.classifier, input.source, dev);
-    assert.equal(classificationMetrics(labels(input.y, dev), onDev.predictions, 2).accuracy, report.chosen.valScore);
+    const onDev = applyClassifier(trainOnly.classifier, input.source, dev);
+    assert.equal(classificationMetrics(labels(input.y, dev), onDev.predictions, 2).accuracy, trainOnly.chosen.valScore);
     assert.ok(testRows);
     const onTest = applyClassifier(report.classifier, input.source, testRows);
     assert.deepEqual(classificationMetrics(labels(input.y, testRows), onTest.predictions, 2, onTest.proba), report.test);
     for (let i = 0; i < testRows.length; i++) assert.ok(Math.abs((onTest.proba[2 * i] as number) + (onTest.proba[2 * i + 1] as number) - 1) < 1e-12);
+  });
+
+  test('the refit keeps the choice and fits the chosen neurons and lambda on train + validation', () => {
+    const { probes, aggregation, chosen, settings } = trainOnly;
+    assert.deepEqual({ probes: report.probes.map(({ seconds: _s, ...p }) => p), aggregation: report.aggregation, chosen: report.chosen }, { probes: probes.map(({ seconds: _s, ...p }) => p), aggregation, chosen });
+    assert.deepEqual({ ...report.settings, refit: false }, settings);
+    assert.equal(report.chosen.penalty, 'l1');
+    // The refitted weights minimise the L1 objective on train + validation at the chosen lambda
+    // (to the solver's tolerance), so they do at least as well there as the train-only weights.
+    const rows = Int32Array.from([...input.splits.train, ...input.splits.dev]);
+    const objective = (c: StcClassifier) => {
+      const { proba } = applyClassifier(c, input.source, rows);
+      return logLoss(labels(input.y, rows), proba, 2) + chosen.lambda * c.neurons.reduce((sum, n) => sum + Math.abs(n.weights[0] as number), 0);
+    };
+    assert.ok(objective(report.classifier) <= objective(trainOnly.classifier) + 1e-4 * Math.LN2, `${objective(report.classifier)} vs ${objective(trainOnly.classifier)}`);
+    assert.notDeepEqual(report.classifier, trainOnly.classifier);
+    assert.deepEqual(report.finalFit, { on: 'train+dev', rows: rows.length, support: report.classifier.neurons.length, converged: true });
   });
 
   test('neuron statistics put the planted class above the other', () => {
@@ -108,14 +134,14 @@ describe('many weak signals: a ridge (L2) final classifier', async () => {
   const options: StcOptions = { threads: 1, poolings: ['mean'], etaGrid: [0.3, 0.9] };
   const extended = await trainStc(input, options);
 
-  test('wins on validation in the extended space, weighs every offered neuron and reproduces its score', () => {
+  test('wins on validation in the extended space and weighs every offered neuron, refitted too', () => {
     checkReport(extended);
     assert.deepEqual(extended.settings.penalties, ['l1', 'l2']);
     assert.equal(extended.chosen.penalty, 'l2');
     assert.equal(extended.chosen.eta, 0.9);
     assert.equal(extended.chosen.support, extended.chosen.features);
-    const onDev = applyClassifier(extended.classifier, input.source, input.splits.dev);
-    assert.equal(classificationMetrics(labels(input.y, input.splits.dev), onDev.predictions, 2).accuracy, extended.chosen.valScore);
+    assert.equal(extended.finalFit.on, 'train+dev');
+    assert.equal(extended.classifier.neurons.length, extended.chosen.features, 'the refitted ridge classifier weighs every offered neuron too');
   });
 
   test('is fitted only on the largest eta, and never in the paper space or with penalties ["l1"]', async () => {

@@ -29,7 +29,7 @@ export function checkReport(r: StcReport): void {
   const { settings: s } = r;
   assert.ok(s.metric === 'accuracy' || s.metric === 'macroF1', 'settings.metric');
   assert.ok(JSON.stringify(s.penalties) === '["l1"]' || JSON.stringify(s.penalties) === '["l1","l2"]', 'settings.penalties');
-  assert.ok(typeof s.metricReason === 'string' && typeof s.kConvention === 'string' && typeof s.tieBreaks === 'string');
+  assert.ok(typeof s.metricReason === 'string' && typeof s.kConvention === 'string' && typeof s.tieBreaks === 'string' && typeof s.refit === 'boolean');
   for (const split of ['train', 'dev', 'test'] as const) {
     const counts = r.data.counts[split];
     if (split === 'test' && counts === undefined) continue;
@@ -81,7 +81,12 @@ export function checkReport(r: StcReport): void {
   assert.equal(c.nClasses, K);
   assert.equal(c.outputs, K === 2 ? 1 : K);
   assert.equal(c.intercepts.length, c.outputs);
-  assert.equal(c.neurons.length, ch.support, 'one neuron per non-zero weight column');
+  const f = r.finalFit;
+  assert.equal(f.on, s.refit ? 'train+dev' : 'train');
+  assert.equal(f.rows, s.refit ? r.data.rows.train + r.data.rows.dev : r.data.rows.train);
+  assert.equal(typeof f.converged, 'boolean');
+  if (!s.refit) assert.ok(f.support === ch.support && f.converged === ch.converged, 'without a refit the classifier is the chosen fit');
+  assert.equal(c.neurons.length, f.support, 'one neuron per non-zero weight column');
   for (const n of c.neurons) {
     const parsed = parseNeuronName(n.name);
     assert.deepEqual(parsed, { layer: n.layer, kind: n.kind, pooling: n.pooling, index: n.index }, `${n.name}: fields`);

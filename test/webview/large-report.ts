@@ -83,6 +83,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
       penalties: ['l1', 'l2'],
       metric: 'accuracy',
       metricReason: 'auto: balanced classes',
+      refit: true,
       kConvention: '',
       tieBreaks: '',
       standardised: true,
@@ -91,6 +92,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
     sparsification: {},
     aggregation,
     chosen: { config: chosenEntry.config, eta: chosenEntry.eta, ...chosenPoint, support: unique.length },
+    finalFit: { on: 'train+dev', rows: 5000, support: unique.length, converged: true },
     classifier: { neurons: unique, intercepts: classes.map(() => 0), outputs: K, nClasses: K },
     keptPerLayer,
     baselines: [
@@ -100,7 +102,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
     ],
     featureCounts: { candidates: probes.reduce((s, p) => s + p.dim, 0), probedNonZero: 5000, keptAfterSparsify: chosenPoint.features, final: unique.length },
     fits: { probes: probes.length, aggregation: aggregation.length, cached: 0, baselines: 0 },
-    timings: { probe: 1, sparsify: 1, aggregate: 1, baselines: 1, test: 1, total: 5 },
+    timings: { probe: 1, sparsify: 1, aggregate: 1, refit: 1, baselines: 1, test: 1, total: 5 },
     neuronStats: unique.map((n, i) => ({
       name: n.name,
       min: -3,

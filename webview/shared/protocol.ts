@@ -47,7 +47,7 @@ const explorerModel = obj({
   /** Per configuration its best eta's curve over k, the chosen one flagged. */
   aggregation: arr(curve),
   /** `penalty`: the final classifier's, l1 (sparse) or l2 (ridge, every kept neuron weighted). */
-  chosen: obj({ label: str, eta: num, k: int, penalty: lit('l1', 'l2'), score: num, features: int, support: int }),
+  chosen: obj({ label: str, eta: num, k: int, penalty: lit('l1', 'l2'), score: num, features: int, support: int, fittedOn: lit('train', 'train+dev') }),
   kept: arr(obj({ layer: int, hid: int, act: int })),
   /** Neurons per block of each kind: the neuron map's width. */
   dims: obj({ hid: int, act: int }),

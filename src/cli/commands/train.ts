@@ -41,6 +41,7 @@ export const trainSpec: CommandSpec = {
     kinds: { type: 'string', value: 'LIST', help: `neuron kinds to search, comma-separated: ${KINDS.join(',')} (default both)` },
     poolings: { type: 'string', value: 'LIST', help: `poolings to search, comma-separated: ${POOLINGS.join(',')} (default all)` },
     metric: { type: 'string', value: 'M', help: `selection metric: ${METRICS.join(', ')} (default auto: macro-f1 when classes are imbalanced)` },
+    'no-refit': { type: 'boolean', help: 'keep the classifier fitted on the training data only (default: once validation has chosen it, refit it on training and validation data together)' },
     ...COLUMN_OPTIONS,
     threads: THREADS_OPTION,
     'work-dir': WORK_DIR_OPTION,
@@ -89,6 +90,7 @@ export function trainOptionsOf(ctx: CliContext, args: ParsedArgs): TrainOptions 
     kinds: listOption(args, 'kinds', KINDS),
     poolings: listOption(args, 'poolings', POOLINGS),
     metric: metricOf(args),
+    refit: flag(args, 'no-refit') ? false : undefined,
     threads: threadsOf(args),
     name: stringOption(args, 'name'),
   };

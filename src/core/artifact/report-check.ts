@@ -27,7 +27,15 @@ export function checkReport(raw: unknown, file: string, manifest: ClassifierMani
     }
   });
   upgradePenalties(r, chosen);
+  upgradeFinalFit(r, chosen);
   return r as unknown as StcReport;
+}
+
+/** Reports written before the refit on train + validation shipped the train-only fit of `chosen`. */
+function upgradeFinalFit(r: Record<string, unknown>, chosen: Record<string, unknown>): void {
+  if (r.settings && typeof r.settings === 'object') (r.settings as Record<string, unknown>).refit ??= false;
+  const rows = (r.data as { rows?: { train?: unknown } }).rows?.train;
+  r.finalFit ??= { on: 'train', rows, support: chosen.support, converged: chosen.converged };
 }
 
 /** Reports written before the final classifier could be L2 have no penalty fields: theirs was L1. */

@@ -1,6 +1,6 @@
 // Public surface of the learning core; README.md documents the contract.
 
-export { concatColumns, designMatrix, selectColumns, assertFinite, checkShape, type ColumnScaling, type DenseMatrix, type Design, type MatrixContext } from './matrix';
+export { concatColumns, concatRows, designMatrix, selectColumns, assertFinite, checkShape, type ColumnScaling, type DenseMatrix, type Design, type MatrixContext } from './matrix';
 export { checkStandardisation, fitStandardisation, type Standardisation } from './standardise';
 export { checkEvaluationLabels, checkTrainingLabels, type LabelSummary } from './labels';
 export { importance, support, type LogisticModel } from './model';

@@ -113,3 +113,23 @@ export function concatColumns(parts: readonly Design[]): Design {
   }
   return { rows: first.rows, cols, data: out, layout: 'column-major' };
 }
+
+/** The rows of every part one after another (same columns), e.g. train then dev examples. */
+export function concatRows(parts: readonly Design[]): Design {
+  const first = parts[0];
+  if (!first) throw new Error('concatRows needs at least one part');
+  let rows = 0;
+  for (const [index, part] of parts.entries()) {
+    if (part.cols !== first.cols) throw new Error(`part ${index} has ${part.cols} columns, part 0 has ${first.cols}; parts must have the same features`);
+    rows += part.rows;
+  }
+  const out = new Float32Array(rows * first.cols);
+  for (let j = 0; j < first.cols; j++) {
+    let offset = j * rows;
+    for (const part of parts) {
+      out.set(part.data.subarray(j * part.rows, (j + 1) * part.rows), offset);
+      offset += part.rows;
+    }
+  }
+  return { rows, cols: first.cols, data: out, layout: 'column-major' };
+}

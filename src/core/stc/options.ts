@@ -78,6 +78,9 @@ export interface StcOptions {
   /** A path stops once this many consecutive points have not beaten its best validation score
    *  (default 2; 0 fits every point). */
   readonly patience?: number;
+  /** Once validation has chosen the classifier (neurons, penalty, lambda), fit it again on train
+   *  and validation rows together, and the baselines likewise (default true; README "Refit"). */
+  readonly refit?: boolean;
   /** Fits run on this many worker threads (learn's pool); 1 fits in process. Default: one per
    *  core. Results do not depend on it. */
   readonly threads?: number;
@@ -100,6 +103,8 @@ export interface StcSettings {
   readonly penalties: Penalty[];
   readonly metric: Metric;
   readonly metricReason: string;
+  /** Whether the classifier and baselines were refitted on train + validation rows. */
+  readonly refit: boolean;
   readonly kConvention: string;
   readonly tieBreaks: string;
   /** Always true: every block is standardised with train means and deviations (stored per neuron). */
@@ -155,6 +160,8 @@ export function resolveSettings(options: StcOptions, trainCounts: readonly numbe
   if (!penalties.includes('l1') || penalties.some((p) => p !== 'l1' && p !== 'l2')) {
     throw new Error(`penalties ${JSON.stringify(penalties)}: expected ["l1"] or ["l1", "l2"] (the L1 classifier is always searched; l2 adds ridge classifiers on the densest kept sets)`);
   }
+  const refit = options.refit ?? true;
+  if (typeof refit !== 'boolean') throw new Error(`refit ${JSON.stringify(refit)}: expected true or false`);
   const { metric, reason } = chooseMetric(metricChoice, trainCounts, classes);
   return {
     kinds: subset('kinds', options.kinds, KINDS),
@@ -168,6 +175,7 @@ export function resolveSettings(options: StcOptions, trainCounts: readonly numbe
     penalties: (['l1', 'l2'] as const).filter((p) => penalties.includes(p)),
     metric,
     metricReason: reason,
+    refit,
     kConvention: K_CONVENTION,
     tieBreaks: TIE_BREAKS,
     standardised: true,

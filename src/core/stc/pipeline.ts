@@ -5,12 +5,15 @@ import { classificationMetrics, type ClassificationMetrics } from '../learn/metr
 import { allBlocks, blockName, type FeatureBlock } from '../neurons';
 import { throwIfAborted } from './abort';
 import { aggregate, type AggregationChoice } from './aggregate';
+import { concatColumns, concatRows, type Design } from '../learn/matrix';
+import type { LogisticModel } from '../learn/model';
+import { refit, type Refitted } from './refit';
 import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassifier } from './classifier';
 import { baselineBlocks, configBlocks, searchConfigs } from './configs';
-import { checkInput, labelsOf, readChecked, type CheckedInput, type StcInput } from './input';
+import { checkInput, labelsOf, readChecked, takeRows, type CheckedInput, type FeatureSource, type StcInput } from './input';
 import { neuronStats } from './neuron-stats';
 import { resolveSettings, type StcOptions, type StcSettings } from './options';
-import { probeBlock, type Probe, type ProbeProblem } from './probe';
+import { keptPrefix, probeBlock, standardised, type Probe, type ProbeProblem } from './probe';
 import { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type BaselineName, type ProbeEntry, type StcReport } from './report';
 import { createRunner, mapLimited, searchOptions, type PathRunner } from './search';
 
@@ -35,14 +38,19 @@ function probeEntry(p: Probe): ProbeEntry {
   };
 }
 
-/** A probe's own model as a classifier over its whole block (the baselines). */
-function probeClassifier(p: Probe): StcClassifier {
+/** A model over a probe's whole block as a classifier (the baselines). */
+function probeClassifier(p: Probe, model: LogisticModel): StcClassifier {
   const { mean, scale } = p.standardisation;
   const columns = Array.from({ length: p.dim }, (_, index): ColumnSource => ({ ...p.block, index, mean: mean[index] as number, scale: scale[index] as number }));
-  return classifierFromModel(p.model, columns);
+  return classifierFromModel(model, columns);
 }
 
-function chosenClassifier(chosen: AggregationChoice): StcClassifier {
+/** The chosen classifier's input columns (kept neurons, standardised) for one split. */
+function chosenDesign(chosen: AggregationChoice, split: 'train' | 'dev'): Design {
+  return concatColumns(chosen.columns.map((c) => keptPrefix(c.probe, split, c.count)));
+}
+
+function chosenClassifier(chosen: AggregationChoice, model: LogisticModel): StcClassifier {
   const columns = chosen.columns.flatMap(({ probe, count }) =>
     Array.from(probe.order.subarray(0, count), (index): ColumnSource => ({
       ...probe.block,
@@ -51,12 +59,12 @@ function chosenClassifier(chosen: AggregationChoice): StcClassifier {
       scale: probe.standardisation.scale[index] as number,
     })),
   );
-  return classifierFromModel(chosen.model, columns);
+  return classifierFromModel(model, columns);
 }
 
-function testMetrics(c: StcClassifier, input: StcInput, test: Int32Array, signal: AbortSignal | undefined): ClassificationMetrics {
-  const { predictions, proba } = applyClassifier(c, input.source, test, signal);
-  return classificationMetrics(labelsOf(input.y, test), predictions, c.nClasses, proba);
+function testMetrics(c: StcClassifier, source: Pick<FeatureSource, 'read'>, y: Int32Array, test: Int32Array, signal: AbortSignal | undefined): ClassificationMetrics {
+  const { predictions, proba } = applyClassifier(c, source, test, signal);
+  return classificationMetrics(labelsOf(y, test), predictions, c.nClasses, proba);
 }
 
 function probeWarnings(p: Probe): string[] {
@@ -127,8 +135,25 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   const configs = searchConfigs(settings.kinds, settings.poolings, settings.space);
   const agg = await aggregate({ probes, configs, etaGrid: settings.etaGrid, numLayers: L, yTrain, yDev, searches, runner, onProgress });
   const { chosen } = agg;
-  const classifier = chosenClassifier(chosen);
   const aggregateSeconds = seconds(t);
+  t = performance.now();
+  const trainDev = Int32Array.from([...checked.train, ...checked.dev]);
+  const yTrainDev = labelsOf(input.y, trainDev);
+  const finalFit: Refitted = settings.refit
+    ? await refit(
+        runner,
+        {
+          X: concatRows([chosenDesign(chosen, 'train'), chosenDesign(chosen, 'dev')]),
+          y: yTrainDev,
+          nClasses: classes.length,
+          penalty: chosen.penalty,
+          lambda: chosen.lambda,
+        },
+        'refit of the chosen classifier on train + validation',
+      )
+    : { model: chosen.model, rows: checked.train.length, support: chosen.support, converged: chosen.converged };
+  const classifier = chosenClassifier(chosen, finalFit.model);
+  const refitSeconds = seconds(t);
 
   // 4. Baselines: the last hidden state (mean, single token) and the best probe of the search;
   // a last-layer block outside the searched kinds or poolings is probed here.
@@ -136,6 +161,16 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   const [lastHidMean, lastHidSingle] = baselineBlocks(L) as [FeatureBlock, FeatureBlock];
   const bestProbe = searched.reduce((best, p) => (p.valScore > best.valScore ? p : best));
   const baselineFeatures: [BaselineName, FeatureBlock][] = [['last-hid-mean', lastHidMean], ['last-hid-single', lastHidSingle], ['best-probe', bestProbe.block]];
+  // Refitted like the chosen classifier, so both are compared on the same rows; the block is read
+  // once for the refit and the test.
+  const baselineTest = async (probe: Probe, name: BaselineName): Promise<ClassificationMetrics | undefined> => {
+    if (!checked.test) return undefined;
+    if (!settings.refit) return testMetrics(probeClassifier(probe, probe.model), source, input.y, checked.test, signal);
+    const block = readChecked(source, probe.block, input.y.length, checked);
+    const X = standardised(takeRows(block, trainDev), probe.standardisation, `${probe.name} (train + validation)`);
+    const { model } = await refit(runner, { X, y: yTrainDev, nClasses: classes.length, penalty: 'l1', lambda: probe.lambda }, `refit of the ${name} baseline`);
+    return testMetrics(probeClassifier(probe, model), { read: () => block }, input.y, checked.test, signal);
+  };
   let baselineFits = 0;
   const baselines: BaselineEntry[] = [];
   for (const [index, [name, block]] of baselineFeatures.entries()) {
@@ -152,14 +187,14 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
       lambda: probe.lambda,
       C: probe.C,
       support: probe.support,
-      ...(checked.test ? { test: testMetrics(probeClassifier(probe), input, checked.test, signal) } : {}),
+      ...(checked.test ? { test: await baselineTest(probe, name) } : {}),
     });
     onProgress?.({ stage: 'baseline', done: index + 1, total: baselineFeatures.length, item: name });
   }
   const baselineSeconds = seconds(t);
   // 5. The chosen classifier on test, once.
   t = performance.now();
-  const test = checked.test ? testMetrics(classifier, input, checked.test, signal) : undefined;
+  const test = checked.test ? testMetrics(classifier, source, input.y, checked.test, signal) : undefined;
   if (checked.test) onProgress?.({ stage: 'test', done: 1, total: 1 });
   const testSeconds = seconds(t);
 
@@ -180,6 +215,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
     sparsification: Object.fromEntries(searched.map((p) => [p.name, Object.fromEntries(settings.etaGrid.map((eta, e) => [String(eta), p.keptCounts[e] as number]))])),
     aggregation: agg.curves,
     chosen: { config: chosen.config, eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, lambda: chosen.lambda, C: chosen.C, valScore: chosen.valScore, features: chosen.features, support: chosen.support, converged: chosen.converged },
+    finalFit: { on: settings.refit ? 'train+dev' : 'train', rows: finalFit.rows, support: finalFit.support, converged: finalFit.converged },
     classifier,
     keptPerLayer: Array.from({ length: L + 1 }, (_, layer) => ({
       layer,
@@ -195,7 +231,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
       final: classifier.neurons.length,
     },
     fits: { probes: searched.length, aggregation: agg.fits, cached: agg.cached, baselines: baselineFits },
-    timings: { probe: probeSeconds, sparsify: sparsifySeconds, aggregate: aggregateSeconds, baselines: baselineSeconds, test: testSeconds, total: seconds(t0) },
+    timings: { probe: probeSeconds, sparsify: sparsifySeconds, aggregate: aggregateSeconds, refit: refitSeconds, baselines: baselineSeconds, test: testSeconds, total: seconds(t0) },
     neuronStats: neuronStats(classifier, probes, checked.train, yTrain),
     warnings,
   };

@@ -55,14 +55,23 @@ interface ProbeDesigns {
   readonly dev: Design;
 }
 
+/** Rows of a block standardised with its train standardisation. A neuron constant on train is zero
+ *  on every split, so no fit (the refit on train + validation included) can give weight to a
+ *  neuron whose only variation lies outside train. */
+export function standardised(X: DenseMatrix, standardisation: Standardisation, name: string): Design {
+  const d = designMatrix(X, standardisation, { name });
+  for (const j of standardisation.constant) d.data.fill(0, j * d.rows, (j + 1) * d.rows);
+  return d;
+}
+
 function probeDesigns(X: DenseMatrix, name: string, rows: CheckedInput): ProbeDesigns {
   const trainRows = takeRows(X, rows.train);
   const standardisation = fitStandardisation(trainRows, { name: `${name} (train)` });
   return {
     dim: X.cols,
     standardisation,
-    train: designMatrix(trainRows, standardisation, { name: `${name} (train)` }),
-    dev: designMatrix(takeRows(X, rows.dev), standardisation, { name: `${name} (dev)` }),
+    train: standardised(trainRows, standardisation, `${name} (train)`),
+    dev: standardised(takeRows(X, rows.dev), standardisation, `${name} (dev)`),
   };
 }
 

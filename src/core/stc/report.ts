@@ -45,6 +45,16 @@ export interface ChosenConfiguration {
   readonly converged: boolean;
 }
 
+/** What the shipped classifier was fitted on: the chosen configuration's neurons, penalty and
+ *  lambda, refitted on train + validation rows (`settings.refit`), or the train-only fit itself. */
+export interface FinalFit {
+  readonly on: 'train' | 'train+dev';
+  readonly rows: number;
+  /** Neurons with a non-zero weight (= classifier.neurons.length). */
+  readonly support: number;
+  readonly converged: boolean;
+}
+
 export type BaselineName = 'last-hid-mean' | 'last-hid-single' | 'best-probe';
 
 export interface BaselineEntry {
@@ -80,13 +90,14 @@ export interface StcReport {
   readonly sparsification: Record<string, Record<string, number>>;
   readonly aggregation: { readonly config: StcConfig; readonly eta: number; readonly curve: CurvePoint[] }[];
   readonly chosen: ChosenConfiguration;
+  readonly finalFit: FinalFit;
   readonly classifier: StcClassifier;
   readonly keptPerLayer: { readonly layer: number; readonly hid: number; readonly act: number }[];
   readonly baselines: BaselineEntry[];
   readonly test?: ClassificationMetrics;
   readonly featureCounts: { readonly candidates: number; readonly probedNonZero: number; readonly keptAfterSparsify: number; readonly final: number };
   readonly fits: { readonly probes: number; readonly aggregation: number; readonly cached: number; readonly baselines: number };
-  readonly timings: { readonly probe: number; readonly sparsify: number; readonly aggregate: number; readonly baselines: number; readonly test: number; readonly total: number };
+  readonly timings: { readonly probe: number; readonly sparsify: number; readonly aggregate: number; readonly refit: number; readonly baselines: number; readonly test: number; readonly total: number };
   readonly neuronStats: NeuronStats[];
   readonly warnings: string[];
 }

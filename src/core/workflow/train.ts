@@ -32,6 +32,8 @@ export interface TrainOptions {
   readonly kinds?: Kind[];
   readonly poolings?: Pooling[];
   readonly metric?: MetricChoice;
+  /** trainStc's `refit` (default true): false ships the train-only fit validation chose. */
+  readonly refit?: boolean;
   /** Worker threads of the fits (trainStc's `threads`). */
   readonly threads?: number;
   /** The `.stc` folder to write. */
@@ -143,6 +145,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
       kinds: o.kinds,
       poolings: o.poolings,
       metric: o.metric,
+      refit: o.refit,
       threads: o.threads,
       signal: o.signal,
       onProgress: (p) => progress({ stage: p.stage, done: p.done, total: p.total, item: p.item }),

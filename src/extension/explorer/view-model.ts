@@ -83,7 +83,7 @@ export function explorerModel(report: StcReport, name: string): ExplorerModel {
     probes: probeSeries(report),
     baselines: report.baselines.map((b) => ({ name: b.name, block: b.block, score: b.valScore })),
     aggregation: aggregationSeries(report),
-    chosen: { label: configName(chosen.config), eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, score: chosen.valScore, features: chosen.features, support: chosen.support },
+    chosen: { label: configName(chosen.config), eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, score: chosen.valScore, features: chosen.features, support: classifier.neurons.length, fittedOn: report.finalFit.on },
     kept: report.keptPerLayer.map(({ layer, hid, act }) => ({ layer, hid, act })),
     dims: { hid: dim('hid'), act: dim('act') },
     candidates: report.probes.reduce((sum, p) => sum + p.dim, 0),

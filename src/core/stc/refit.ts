@@ -1,0 +1,49 @@
+// The final refit: once validation has chosen a classifier (its neurons, penalty and lambda), the
+// same classifier is fitted again on train and validation rows together, so the one that ships has
+// learnt from every labelled example outside test (scikit-learn's GridSearchCV `refit`).
+
+import type { Design } from '../learn/matrix';
+import type { LogisticModel } from '../learn/model';
+import type { Penalty } from '../learn/path';
+import { DEFAULT_TOL } from '../learn/solver';
+import type { PathRunner } from './search';
+
+export interface RefitProblem {
+  /** Train rows, then validation rows; standardised as for the train-only fit. */
+  readonly X: Design;
+  readonly y: Int32Array;
+  readonly nClasses: number;
+  readonly penalty: Penalty;
+  /** The validation-chosen mean-loss lambda: the penalty per example stays as chosen. */
+  readonly lambda: number;
+}
+
+export interface Refitted {
+  readonly model: LogisticModel;
+  readonly rows: number;
+  readonly support: number;
+  readonly converged: boolean;
+}
+
+/** Two decades above the target, one lambda per decade: warm starts that keep the L1 active set
+ *  small on the way down (a cold solve at a small lambda starts from every neuron). */
+const WARM_UP = [100, 10, 1];
+
+export async function refit(runner: PathRunner, p: RefitProblem, what: string): Promise<Refitted> {
+  const { X, y } = p;
+  let path;
+  try {
+    path = await runner.fit({
+      X,
+      y,
+      // The deviance rule would stop short of the chosen lambda, which is already decided.
+      options: { nClasses: p.nClasses, penalty: p.penalty, lambdas: WARM_UP.map((f) => f * p.lambda), tol: DEFAULT_TOL, maxDevianceRatio: 1 },
+    });
+  } catch (e) {
+    if (e instanceof Error && e.name !== 'AbortError') throw new Error(`${what}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const point = path.points[path.points.length - 1];
+  if (!point || point.lambda !== p.lambda) throw new Error(`${what}: the refit stopped before the chosen lambda ${p.lambda}`);
+  return { model: point.model, rows: X.rows, support: point.supportSize, converged: point.convergence.converged };
+}
