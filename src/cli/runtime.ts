@@ -6,7 +6,7 @@ import { openClassifier } from '../core/infer';
 import type { ClassifierRuntime } from '../core/infer';
 import type { SavedClassifier } from '../core/artifact';
 import { defaultCacheRoot, type ResolvedModel } from '../core/model/resolve';
-import { EXECUTION_PROVIDERS } from '../core/model/session';
+import { EXECUTION_PROVIDERS, describeFallback } from '../core/model/session';
 import type { ProviderSetting } from '../core/model/session';
 import { choiceOption, flag, integerOption, numberOption, stringOption } from './args';
 import type { OptionSpec, ParsedArgs } from './args';
@@ -18,7 +18,7 @@ export const DEVICES: readonly ProviderSetting[] = ['auto', ...EXECUTION_PROVIDE
 export const DEVICE_OPTION: OptionSpec = {
   type: 'string',
   value: 'D',
-  help: `execution provider: ${DEVICES.join(', ')} (default auto: a GPU when one starts, else the CPU)`,
+  help: `execution provider: ${DEVICES.join(', ')} (default auto: a GPU when one starts and has kernels for the model's operators, else the CPU)`,
 };
 export const THREADS_OPTION: OptionSpec = { type: 'string', value: 'N', help: 'CPU threads (default: one per core)' };
 export const WORK_DIR_OPTION: OptionSpec = {
@@ -74,9 +74,10 @@ export function startRuntime(ctx: CliContext, saved: SavedClassifier, model: Res
     model,
     graphCacheDir: path.join(run.workDir, 'graphs'),
     session: { ...(run.device && { provider: run.device }), ...(run.threads !== undefined && { intraOpNumThreads: run.threads }) },
-    // With `auto`, a machine without a GPU is the normal case: say so only when asked for a device.
+    // With `auto`, a machine without a GPU (or a model unsuited to it) is the normal case: say so
+    // only when asked for a device, which falls back to the CPU alone when it fails.
     onFallback: (f) => {
-      if (run.device !== undefined && run.device !== 'auto') warn(ctx, `${f.provider} did not start (${f.reason}); running on the CPU.`);
+      if (run.device !== undefined && run.device !== 'auto') warn(ctx, `${describeFallback(f)}${f.outcome === 'failed' ? '; running on the CPU' : ''}.`);
     },
   });
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClassifierManifest } from '../core/artifact/types';
 import type { Explanation } from '../core/explain/types';
-import type { ExecutionProvider } from '../core/model/session';
+import { describeFallback, type ExecutionProvider } from '../core/model/session';
 import { EXPLAIN, LOAD_CLASSIFIER, UNLOAD_CLASSIFIER } from '../worker/protocol';
 import { affectsSettings, readSettings, type Settings } from './settings';
 import { WorkerClient } from './worker-client';
@@ -112,10 +112,11 @@ export class StcContext implements vscode.Disposable {
   /** Opens the classifier in the worker and makes it the active one (remembered per workspace). */
   async setActive(dir: string): Promise<ActiveClassifier> {
     const reply = await this.worker.request(LOAD_CLASSIFIER, { dir, device: this.settings.device });
-    // With 'auto', trying providers that are not there is expected: only the log hears of it.
+    // With 'auto', trying providers that are not there or do not suit the model is expected: only
+    // the log hears of it.
     const asked = this.settings.device;
     for (const f of reply.fallbacks) {
-      const line = `${f.provider} could not start (${f.reason}); ${reply.manifest.name} runs on ${reply.provider}`;
+      const line = `${describeFallback(f)}; ${reply.manifest.name} runs on ${reply.provider}`;
       this.log.info(line);
       if (asked !== 'auto') void vscode.window.showWarningMessage(`STC Lens: ${line}.`);
     }

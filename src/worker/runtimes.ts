@@ -2,7 +2,7 @@
 // starts an ONNX Runtime session, so every request after the first reuses it.
 import { loadClassifier, resolveClassifierModel } from '../core/artifact';
 import { openClassifier, type ClassifierRuntime } from '../core/infer';
-import type { ProviderFallback } from '../core/model/session';
+import { describeFallback, type ProviderFallback } from '../core/model/session';
 import type { InitializeParams, LoadParams } from './protocol';
 
 export interface OpenRuntime {
@@ -61,7 +61,7 @@ export class Runtimes {
       session: { provider: params.device, intraOpNumThreads: threads },
       onFallback: (f) => {
         fallbacks.push(f);
-        this.log(`${saved.manifest.name}: ${f.provider} did not start (${f.reason}); running on the CPU`);
+        this.log(`${saved.manifest.name}: ${describeFallback(f)}`);
       },
     });
     this.log(`opened ${saved.manifest.name} (${params.dir}) on ${runtime.provider}`);

@@ -125,3 +125,16 @@ test('a GPU provider that cannot start falls back to the CPU, with the reason re
   }
   assert.equal(readBlock(result.store, 'L1.hid.max').rows, 2);
 });
+
+test('the default model under auto stays on the CPU: CUDA is skipped, not tried, and the reason names the op', { skip: process.platform !== 'linux' && 'auto tries CUDA first on Linux only' }, async (t) => {
+  const work = workDir(t);
+  const reported: ProviderFallback[] = [];
+  const model = await resolveModel(path.join(__dirname, '../../models/all-MiniLM-L6-v2'));
+  const result = await extractFeatures({ model, texts: ['a fine film', 'dull'], blocks: [{ kind: 'act', layer: 1, pooling: 'mean' }], storeRoot: path.join(work, 'features'), graphCacheDir: path.join(work, 'graphs'), session: { provider: 'auto', intraOpNumThreads: 1 }, onFallback: (f) => reported.push(f) });
+  assert.equal(result.provider, 'cpu');
+  assert.deepEqual(result.fallbacks.map((f) => [f.provider, f.outcome]), [['cuda', 'skipped']]);
+  assert.match(result.fallbacks[0]?.reason ?? '', /MatMulIntegerToFloat nodes have no cuda kernel/);
+  assert.deepEqual(reported, result.fallbacks);
+  assert.equal(readBlock(result.store, 'L1.act.mean').rows, 2);
+  result.release();
+});

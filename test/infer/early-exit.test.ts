@@ -74,6 +74,21 @@ test('a built graph is reused from the cache; another neuron set gets its own', 
   }
 });
 
+test('the default model: CPU-bound ops listed while a block is kept, none when only the embeddings are', async () => {
+  const folder = path.join(__dirname, '../../models/all-MiniLM-L6-v2');
+  const modelFile = path.join(folder, 'onnx/model_quantized.onnx');
+  const cacheDir = tempDir();
+  try {
+    const config = readModelConfig(folder);
+    const open = (names: string[]) => earlyExitGraph({ modelFile, config, modelSha256: 'test-default', neurons: names.map(parseNeuronName), cacheDir });
+    assert.deepEqual((await open(['L2.act.max#5', 'L0.hid.mean#1'])).cpuBoundOps, ['MatMulIntegerToFloat']);
+    assert.deepEqual((await open(['L2.act.max#5', 'L0.hid.mean#1'])).cpuBoundOps, ['MatMulIntegerToFloat'], 'from the cache');
+    assert.deepEqual((await open(['L0.hid.mean#1'])).cpuBoundOps, []);
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+});
+
 test('neurons outside the model are refused with the valid ranges', async () => {
   const folder = path.join(FIXTURES, 'bert');
   const config = readModelConfig(folder);

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openClassifier } from '../../src/core/infer';
+import type { ProviderFallback } from '../../src/core/model/session';
 import { parseNeuronName } from '../../src/core/neurons';
-import { FIXTURES, MAX_LENGTH, TEXTS, VARIANTS, fixtureClassifier, maxAbsDiff, tempDir, variantFolder } from './helpers';
+import { FIXTURES, MAX_LENGTH, ROOT, TEXTS, VARIANTS, fixtureClassifier, maxAbsDiff, tempDir, variantFolder } from './helpers';
 
 const TOLERANCE = 1e-5;
 
@@ -117,6 +118,25 @@ test('the runtime: token strings and special flags, cache reuse on a second open
 
     const other = await fixtureClassifier(path.join(FIXTURES, 'roberta'), ['L0.hid.mean#1'], { workDir: `${work}/other` });
     await assert.rejects(openClassifier(fx.saved, { model: other.model, graphCacheDir }), /trained on .*bert.* but the model given is .*roberta/);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a classifier on the default model under auto runs on the CPU, CUDA skipped for its CPU-bound products', { skip: process.platform !== 'linux' && 'auto tries CUDA first on Linux only' }, async () => {
+  const work = tempDir();
+  try {
+    const fx = await fixtureClassifier(path.join(ROOT, 'models/all-MiniLM-L6-v2'), ['L1.act.max#7', 'L2.hid.mean#3'], { workDir: work });
+    const reported: ProviderFallback[] = [];
+    const runtime = await openClassifier(fx.saved, { model: fx.model, graphCacheDir: `${work}/graphs`, session: { provider: 'auto' }, onFallback: (f) => reported.push(f) });
+    try {
+      assert.equal(runtime.provider, 'cpu');
+      assert.deepEqual(reported.map((f) => [f.provider, f.outcome]), [['cuda', 'skipped']]);
+      assert.match(reported[0]?.reason ?? '', /MatMulIntegerToFloat nodes have no cuda kernel/);
+      assert.equal((await runtime.classify(['a fine film'])).length, 1);
+    } finally {
+      await runtime.close();
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

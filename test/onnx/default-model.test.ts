@@ -38,6 +38,12 @@ test('int8 default model: every block close to the float32 reference, none shift
   assert.equal(means.length, 39);
 });
 
+test('int8 default model: its integer products are CPU-bound, as tapped and as cached', async () => {
+  const opts = { modelFile: INT8, config: readModelConfig(FOLDER), blocks: [{ kind: 'act', layer: 2, pooling: 'mean' } as const], cacheDir };
+  assert.deepEqual((await tapModel(opts)).cpuBoundOps, ['MatMulIntegerToFloat']);
+  assert.deepEqual((await tapModel(opts)).cpuBoundOps, ['MatMulIntegerToFloat']);
+});
+
 test('float32 default model matches PyTorch within 1e-4', { skip: (!reference || !fs.existsSync(FP32)) && 'fp32 graph or reference not present' }, async () => {
   const ref = reference as NonNullable<typeof reference>;
   const config = readModelConfig(FOLDER);

@@ -101,7 +101,7 @@ export async function extractFeatures(o: ExtractFeaturesOptions): Promise<Extrac
   o.onProgress?.({ stage: 'preparing', rowsDone: 0, rowsTotal: o.texts.length, rowsResumed: 0, batchesDone: 0, batchesTotal: 0, tokensPerSecond: undefined, rowsPerSecond: undefined, etaSeconds: undefined });
   const encoder = o.encoder ?? (await loadTokenizer(o.model.folder));
   const tapped = await tapModel({ modelFile: o.model.onnxFile, config: readModelConfig(o.model.folder), blocks: [...o.blocks], cacheDir: o.graphCacheDir });
-  const opened = await openOrtSession(tapped.modelPath, o.session ?? {}, o.onFallback);
+  const opened = await openOrtSession(tapped.modelPath, o.session ?? {}, { onFallback: o.onFallback, cpuBoundOps: tapped.cpuBoundOps });
   try {
     const writer = FeatureStoreWriter.open(
       dir,

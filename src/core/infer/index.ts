@@ -38,7 +38,7 @@ export async function openClassifier(saved: SavedClassifier, options: OpenClassi
     cacheDir: options.graphCacheDir,
   });
   const encoder = await loadTokenizer(model.folder);
-  const opened = await openOrtSession(graph.modelPath, options.session ?? {}, options.onFallback);
+  const opened = await openOrtSession(graph.modelPath, options.session ?? {}, { onFallback: options.onFallback, cpuBoundOps: graph.cpuBoundOps });
   return new EarlyExitRuntime({
     saved,
     provider: opened.provider,

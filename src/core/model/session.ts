@@ -1,7 +1,9 @@
 // Opening an ONNX Runtime session on the execution provider the user chose. A provider that cannot
 // start (no GPU, missing CUDA libraries, a backend this build lacks) never stops the work: the
 // session falls back to the CPU and the reason is returned and reported. Only a CPU failure, which
-// means the model file itself is unusable, is an error.
+// means the model file itself is unusable, is an error. A graph whose matrix products have no
+// kernel on a GPU provider runs slower there than on the CPU, so `auto` skips that provider, and a
+// user who named it is told why it will be slow; both reach the user as fallbacks.
 import * as fs from 'node:fs';
 import type { InferenceSession } from 'onnxruntime-node';
 import { loadOrt } from './runtime';
@@ -24,13 +26,18 @@ export interface SessionSettings {
 
 export interface ProviderFallback {
   readonly provider: ExecutionProvider;
+  /** 'failed': it did not start, so the next provider was tried. 'skipped': `auto` did not try it,
+   *  as the graph would run slower on it than on the CPU. 'kept': it was asked for by name and runs
+   *  the session, though the graph is slow on it. */
+  readonly outcome: 'failed' | 'skipped' | 'kept';
   readonly reason: string;
 }
 
 export interface OpenedSession<S> {
   readonly session: S;
   readonly provider: ExecutionProvider;
-  /** Providers tried before `provider`, each with why it did not start. */
+  /** The providers failed or skipped before `provider`, in order, each with why; last, when
+   *  `provider` was asked for by name though the graph is slow on it, that notice ('kept'). */
   readonly fallbacks: readonly ProviderFallback[];
 }
 
@@ -38,10 +45,31 @@ export type SessionFactory<S> = (modelFile: string, options: InferenceSession.Se
 
 export interface OpenSessionOptions<S> {
   readonly factory: SessionFactory<S>;
-  /** Called once per provider that did not start, before the next one is tried. */
+  /** Called for each fallback as it happens: a failed or skipped provider before the next one is
+   *  tried, a kept one once its session has started. */
   readonly onFallback?: (f: ProviderFallback) => void;
   readonly platform?: NodeJS.Platform;
+  /** The graph's op types among CPU_BOUND_OPS (cpuBoundOps in src/core/onnx); default none. */
+  readonly cpuBoundOps?: readonly string[];
 }
+
+/**
+ * Op types (domain com.microsoft) whose ONNX Runtime kernels exist for the CPU and DirectML only.
+ * On the CUDA, WebGPU and CoreML providers their nodes run on the CPU between GPU nodes, with copies
+ * between the devices around each: WebGPU on an NVIDIA H200 (onnxruntime-node 1.30) ran the W8A8
+ * default model at 0.28x the CPU provider's throughput. Checked in microsoft/onnxruntime's sources:
+ * neither op is declared in contrib_ops/cuda/cuda_contrib_kernels.cc (its quantized matmuls are
+ * QOrderedMatMul, QAttention, MatMulNBits, MatMulBnb4) nor in
+ * contrib_ops/webgpu/webgpu_contrib_kernels.cc (MatMulNBits only), and
+ * core/providers/coreml/builders/impl has no builder for either; the CPU implements both
+ * (contrib_ops/cpu/quantization/dynamic_quantize_matmul.cc), and so does DirectML
+ * (DmlOperatorMatMulIntegerToFloat.cpp, DmlOperatorDynamicQuantizeMatMul.cpp). MatMulInteger is
+ * left out: CUDA's kernel (core/providers/cuda/math/matmul_integer.cc) takes int8 x int8 only, so
+ * whether it falls to the CPU depends on operand types, not on the op type this list goes by.
+ */
+export const CPU_BOUND_OPS: readonly string[] = ['MatMulIntegerToFloat', 'DynamicQuantizeMatMul'];
+/** The GPU providers without kernels for CPU_BOUND_OPS. */
+const LACKS_CPU_BOUND_KERNELS: ReadonlySet<ExecutionProvider> = new Set(['cuda', 'webgpu', 'coreml']);
 
 /** GPU providers `auto` tries, per platform, before the CPU. WebGPU is opt-in only: in Node it may
  *  pick an integrated or software adapter that is slower than the CPU. */
@@ -51,7 +79,8 @@ const AUTO_PROVIDERS: Partial<Record<NodeJS.Platform, readonly ExecutionProvider
   darwin: ['coreml'],
 };
 
-/** The providers to try, in order; always ending with the CPU. */
+/** The providers to try, in order; always ending with the CPU. Which of them suit the graph is
+ *  openSession's business (see CPU_BOUND_OPS): this list depends on the setting alone. */
 export function providerCandidates(setting: ProviderSetting, platform: NodeJS.Platform = process.platform): ExecutionProvider[] {
   if (setting === 'cpu') return ['cpu'];
   if (setting === 'auto') return [...(AUTO_PROVIDERS[platform] ?? []), 'cpu'];
@@ -86,26 +115,56 @@ function firstLine(e: unknown): string {
   return (text.split('\n')[0] ?? text).trim().replace(/\.+$/, '');
 }
 
+/** Why `provider` would run `cpuBoundOps` slower than the CPU does; undefined when it would not. */
+function cpuBoundReason(provider: ExecutionProvider, cpuBoundOps: readonly string[]): string | undefined {
+  if (cpuBoundOps.length === 0 || !LACKS_CPU_BOUND_KERNELS.has(provider)) return undefined;
+  return `the graph's ${cpuBoundOps.join(' and ')} nodes have no ${provider} kernel in ONNX Runtime and run on the CPU between GPU nodes (measured with WebGPU: 0.28x the CPU provider's speed); use an fp32 model on a GPU (README, "GPU support")`;
+}
+
 export async function openSession<S>(modelFile: string, settings: SessionSettings, options: OpenSessionOptions<S>): Promise<OpenedSession<S>> {
+  const setting = settings.provider ?? 'auto';
+  const cpuBoundOps = options.cpuBoundOps ?? [];
   const fallbacks: ProviderFallback[] = [];
-  for (const provider of providerCandidates(settings.provider ?? 'auto', options.platform)) {
+  const report = (fallback: ProviderFallback) => {
+    fallbacks.push(fallback);
+    options.onFallback?.(fallback);
+  };
+  for (const provider of providerCandidates(setting, options.platform)) {
+    const slow = cpuBoundReason(provider, cpuBoundOps);
+    // `auto` is a promise of the fastest provider that starts; a provider named is the user's call.
+    if (slow !== undefined && setting === 'auto') {
+      report({ provider, outcome: 'skipped', reason: slow });
+      continue;
+    }
     try {
       const session = await options.factory(modelFile, sessionOptionsFor(provider, settings));
+      if (slow !== undefined) report({ provider, outcome: 'kept', reason: slow });
       return { session, provider, fallbacks };
     } catch (e) {
       if (provider === 'cpu') throw unusableModel(modelFile, e, fallbacks);
-      const fallback = { provider, reason: firstLine(e) };
-      fallbacks.push(fallback);
-      options.onFallback?.(fallback);
+      report({ provider, outcome: 'failed', reason: firstLine(e) });
     }
   }
   throw new Error('unreachable: the provider list always ends with cpu');
 }
 
+/** A fallback as one phrase for a log line or a warning. */
+export function describeFallback(f: ProviderFallback): string {
+  switch (f.outcome) {
+    case 'failed':
+      return `${f.provider} did not start (${f.reason})`;
+    case 'skipped':
+      return `${f.provider} not tried: ${f.reason}`;
+    case 'kept':
+      return `${f.provider} runs as asked, but ${f.reason}`;
+  }
+}
+
 function unusableModel(modelFile: string, e: unknown, fallbacks: readonly ProviderFallback[]): Error {
   const size = fs.statSync(modelFile, { throwIfNoEntry: false })?.size;
   const what = size === undefined ? 'the file does not exist' : `${size} bytes`;
-  const tried = fallbacks.length ? ` (${fallbacks.map((f) => f.provider).join(', ')} did not start either)` : '';
+  const failed = fallbacks.filter((f) => f.outcome === 'failed');
+  const tried = failed.length ? ` (${failed.map((f) => f.provider).join(', ')} did not start either)` : '';
   return new Error(
     `ONNX Runtime cannot load the model ${modelFile} (${what}) on the CPU${tried}: ${firstLine(e)}. The file may be truncated or corrupt, or use operators this ONNX Runtime lacks: re-download or re-export the model.`,
     { cause: e },
@@ -113,10 +172,14 @@ function unusableModel(modelFile: string, e: unknown, fallbacks: readonly Provid
 }
 
 /** openSession with onnxruntime-node. */
-export async function openOrtSession(modelFile: string, settings: SessionSettings, onFallback?: (f: ProviderFallback) => void): Promise<OpenedSession<InferenceSession>> {
+export async function openOrtSession(
+  modelFile: string,
+  settings: SessionSettings,
+  options: Pick<OpenSessionOptions<InferenceSession>, 'onFallback' | 'cpuBoundOps'> = {},
+): Promise<OpenedSession<InferenceSession>> {
   const ort = await loadOrt();
   // ORT's native logger prints every failed provider start (a missing CUDA library, no WebGPU
   // adapter) to stderr in colour; those reasons reach the user as fallbacks or errors instead.
   ort.env.logLevel = 'fatal';
-  return openSession(modelFile, settings, { factory: (file, opts) => ort.InferenceSession.create(file, opts), onFallback });
+  return openSession(modelFile, settings, { ...options, factory: (file, opts) => ort.InferenceSession.create(file, opts) });
 }

@@ -9,8 +9,12 @@ import type { ModelConfig } from './config';
 import type { ModelProto } from './schema';
 import type { TappedGraph } from './types';
 
-/** Bump when the rewrite changes what it produces, so stale cache entries are not reused. */
+/** Bump when the rewrite changes what it produces, so stale cache entries are not reused. Feature
+ *  stores and early-exit graphs are keyed by it too: it stands for the features' values. */
 export const REWRITE_VERSION = 3;
+/** Bump when the manifest gains or changes a field, so entries written without it are rebuilt
+ *  while feature stores, whose values did not change, stay valid (2: cpuBoundOps). */
+const MANIFEST_VERSION = 2;
 export const MANIFEST = 'tapped.json';
 
 export interface CachedTapping extends TappedGraph {
@@ -26,6 +30,7 @@ export interface CachedTapping extends TappedGraph {
 export function cacheKey(modelFile: string, config: ModelConfig, blocks: readonly FeatureBlock[]): string {
   const identity = {
     version: REWRITE_VERSION,
+    manifest: MANIFEST_VERSION,
     model: sha256File(modelFile),
     config: [config.numLayers, config.hiddenSize, config.intermediateSize, config.decoder],
     blocks: blocks.map(blockName),

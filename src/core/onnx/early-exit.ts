@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { blockName, neuronName, type FeatureBlock, type Neuron } from '../neurons';
 import { REWRITE_VERSION, externalDataLocations, identityKey, placeRewrittenModel, readCachedEntry, writeAtomic } from './cache';
 import type { ModelConfig } from './config';
+import { cpuBoundOps } from './cpu-bound';
 import { Graph } from './graph';
 import { analyseModel, type AnalysedModel } from './index';
 import { classifyInputs, type GraphInput } from './inputs';
@@ -16,8 +17,9 @@ import { buildPooling, outputName, type GraphFragment, type PoolRequest } from '
 import { pruneToFragment } from './prune';
 import { AttributeType, DataType, decodeModel, type NodeProto, type TensorProto, type ValueInfoProto } from './schema';
 
-/** Bump when the early-exit graph changes what it produces, so stale cache entries are rebuilt. */
-export const EARLY_EXIT_VERSION = 2;
+/** Bump when the early-exit graph or its manifest changes, so stale cache entries are rebuilt
+ *  (3: the manifest lists cpuBoundOps). */
+export const EARLY_EXIT_VERSION = 3;
 const MANIFEST = 'early-exit.json';
 export const POOLED_OUTPUT = 'stc/neurons';
 export const TOKENS_OUTPUT = 'stc/neurons/tokens';
@@ -44,6 +46,9 @@ export interface EarlyExitGraph {
   readonly tokens: string;
   /** Neuron names in output order. */
   readonly neurons: string[];
+  /** The pruned graph's op types that most GPU providers lack kernels for (CPU_BOUND_OPS in
+   *  src/core/model/session.ts): none when only the embeddings are kept. */
+  readonly cpuBoundOps: string[];
 }
 
 interface CachedEarlyExit extends EarlyExitGraph {
@@ -193,7 +198,8 @@ export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGrap
   const fragment = earlyExitFragment(analysed, o.config, o.neurons);
   const bytes = pruneToFragment(analysed.bytes, analysed.model, fragment);
   const pruned = decodeModel(bytes);
-  const inputs = classifyInputs(new Graph(pruned.graph ?? {}).inputs, o.modelFile);
+  const prunedGraph = new Graph(pruned.graph ?? {});
+  const inputs = classifyInputs(prunedGraph.inputs, o.modelFile);
   const externalData = externalDataLocations(pruned);
   fs.mkdirSync(dir, { recursive: true });
   const modelPath = placeRewrittenModel(o.modelFile, externalData, dir, key);
@@ -205,6 +211,7 @@ export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGrap
     pooled: POOLED_OUTPUT,
     tokens: TOKENS_OUTPUT,
     neurons: o.neurons.map(neuronName),
+    cpuBoundOps: cpuBoundOps(prunedGraph),
     externalData,
   };
   // Written last: its presence marks the entry complete.

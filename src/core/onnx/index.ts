@@ -6,6 +6,7 @@ import { allBlocks, blockName, type FeatureBlock } from '../neurons';
 import { encodeAppendix } from './append';
 import { MANIFEST, cacheKey, externalDataLocations, placeRewrittenModel, readCached, stripCacheFields, writeAtomic, type CachedTapping } from './cache';
 import type { ModelConfig } from './config';
+import { cpuBoundOps } from './cpu-bound';
 import { Graph } from './graph';
 import { classifyInputs, type GraphInput } from './inputs';
 import { inlineUseCacheBranch } from './merged';
@@ -122,6 +123,8 @@ function rewrite(modelFile: string, config: ModelConfig, blocks: readonly Featur
       singleToken,
       masked: mask !== undefined,
       originalOutputs: graph.outputs.map((o) => o.name),
+      // The appended pooling adds none of these ops, so the original graph's are the rewritten one's.
+      cpuBoundOps: cpuBoundOps(graph),
     },
     externalData: externalDataLocations(model),
   };

@@ -23,4 +23,7 @@ export interface TappedGraph {
   masked: boolean;
   /** The model's own outputs, still produced unchanged. */
   originalOutputs: string[];
+  /** The graph's op types that most GPU providers lack kernels for (CPU_BOUND_OPS in
+   *  src/core/model/session.ts); openOrtSession chooses the provider by them. */
+  cpuBoundOps: string[];
 }

@@ -8,7 +8,7 @@ import { extractFeatures } from '../extract';
 import { readBlock } from '../extract/store';
 import { modelMaxLength } from '../model/max-length';
 import { resolveModel } from '../model/resolve';
-import type { ExecutionProvider, ProviderSetting } from '../model/session';
+import { describeFallback, type ExecutionProvider, type ProviderSetting } from '../model/session';
 import { blockName, type Kind, type Pooling } from '../neurons';
 import { readModelConfig } from '../onnx';
 import { StcAbortError, blocksRead, configName, trainStc, type FeatureSource, type MetricChoice } from '../stc';
@@ -118,9 +118,9 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
     session: { provider: o.device ?? 'auto' },
     signal: o.signal,
     onProgress: (p) => progress({ stage: 'extracting', done: p.rowsDone, total: p.rowsTotal, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds }),
-    // Under `auto` a missing GPU provider is the expected path, not news; a named device that
-    // could not be used is.
-    onFallback: (f) => (o.device && o.device !== 'auto' ? warn : log)(`execution provider ${f.provider} unavailable (${f.reason}); fell back to the next one`),
+    // Under `auto` a missing or unsuited GPU provider is the expected path, not news; a named device
+    // that could not be used, or is slow for this model, is.
+    onFallback: (f) => (o.device && o.device !== 'auto' ? warn : log)(`execution provider ${describeFallback(f)}`),
     onStoresDeleted: (deleted) => {
       const bytes = deleted.reduce((sum, d) => sum + d.bytes, 0);
       const since = deleted.at(-1)?.lastUsed.toISOString().slice(0, 10);

@@ -211,7 +211,7 @@ async function allowDownload(id: string): Promise<boolean> {
 async function pickDevice(ctx: StcContext): Promise<ProviderSetting | undefined> {
   const remembered = ctx.extension.workspaceState.get<ProviderSetting>(DEVICE_KEY) ?? ctx.settings.device;
   const describe: Record<ProviderSetting, string> = {
-    auto: 'the best available, else the CPU',
+    auto: 'the best available for the model, else the CPU',
     cpu: 'always works',
     cuda: 'NVIDIA GPU (Linux, Windows; needs CUDA libraries)',
     webgpu: 'WebGPU',
