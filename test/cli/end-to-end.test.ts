@@ -51,6 +51,17 @@ test('train saves a classifier and prints the per-layer table and the scores', (
   assert.match(trained.stderr, /probe +\d+\/\d+/, 'plain progress lines on a non-terminal');
 });
 
+test('train refits on train + validation unless --no-refit, and says which in its output and report', async () => {
+  assert.match(trained.stdout, /\nRefitted on train \+ validation \(60 rows\)/);
+  const report = (file: string) => JSON.parse(readFileSync(join(file, 'report.json'), 'utf8')) as { finalFit: { on: string; rows: number }; settings: { refit: boolean } };
+  assert.deepEqual([report(classifier).settings.refit, report(classifier).finalFit.on, report(classifier).finalFit.rows], [true, 'train+dev', 60]);
+  const trainOnly = join(dir, 'train-only.stc');
+  const r = await stc(['train', trainFile, '--model', model, '--out', trainOnly, '--max-length', '32', '--no-refit', ...run]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /Refitted/);
+  assert.deepEqual([report(trainOnly).settings.refit, report(trainOnly).finalFit.on, report(trainOnly).finalFit.rows], [false, 'train', 54]);
+});
+
 test('inspect describes the classifier', async () => {
   const r = await stc(['inspect', classifier]);
   assert.equal(r.code, 0, r.stderr);
