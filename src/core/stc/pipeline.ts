@@ -1,19 +1,20 @@
 // Sparsify-then-Classify end to end: probe every block, sparsify, aggregate progressively, choose
-// on validation, score the baselines and the chosen classifier on test once, and write the report.
+// on validation, refit the choice on train + validation, score the baselines and the chosen
+// classifier on test once, and write the report.
 
+import { concatColumns, concatRows, type Design } from '../learn/matrix';
 import { classificationMetrics, type ClassificationMetrics } from '../learn/metrics';
+import type { LogisticModel } from '../learn/model';
 import { allBlocks, blockName, type FeatureBlock } from '../neurons';
 import { throwIfAborted } from './abort';
 import { aggregate, type AggregationChoice } from './aggregate';
-import { concatColumns, concatRows, type Design } from '../learn/matrix';
-import type { LogisticModel } from '../learn/model';
-import { refit, type Refitted } from './refit';
 import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassifier } from './classifier';
 import { baselineBlocks, configBlocks, searchConfigs } from './configs';
 import { checkInput, labelsOf, readChecked, takeRows, type CheckedInput, type FeatureSource, type StcInput } from './input';
 import { neuronStats } from './neuron-stats';
 import { resolveSettings, type StcOptions, type StcSettings } from './options';
 import { keptPrefix, probeBlock, standardised, type Probe, type ProbeProblem } from './probe';
+import { refit, type Refitted } from './refit';
 import { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type BaselineName, type ProbeEntry, type StcReport } from './report';
 import { createRunner, mapLimited, searchOptions, type PathRunner } from './search';
 
@@ -152,6 +153,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
         'refit of the chosen classifier on train + validation',
       )
     : { model: chosen.model, rows: checked.train.length, support: chosen.support, converged: chosen.converged };
+  if (!finalFit.converged) warnings.push('the refit of the chosen classifier on train + validation did not reach the solver\'s tolerance');
   const classifier = chosenClassifier(chosen, finalFit.model);
   const refitSeconds = seconds(t);
 
