@@ -7,7 +7,7 @@ import { classificationMetrics, logLoss } from './metrics';
 import { support, type LogisticModel } from './model';
 import { predict, predictProba } from './predict';
 import { RidgeLogisticSolver } from './ridge';
-import { DEFAULT_TOL, L1LogisticSolver, type Convergence, type SolverOptions } from './solver';
+import { L1LogisticSolver, type Convergence, type SolverOptions } from './solver';
 
 /** Mean-loss lambda of scikit-learn's C: minimising ||w||_1 + C sum_i loss_i is minimising
  *  (1/n) sum_i loss_i + lambda ||w||_1 with lambda = 1 / (C n). */
@@ -197,28 +197,23 @@ export function fitPath(X: Design, y: Int32Array, options: PathOptions = {}): Pa
 /** Where the strength of a single fit is given: a mean-loss lambda, or scikit-learn's C. */
 export type Strength = { readonly lambda: number } | { readonly C: number };
 
-/** Lambdas per decade on the way down to a single fit's lambda. */
-const WARM_UP_PER_DECADE = 1;
-/** The warm-up points only need to be close. */
-const WARM_UP_TOL = 1e-3;
+/** Factors of the target lambda a single fit passes on its way down: two decades above it, one
+ *  lambda per decade. The warm starts keep the L1 active set small (a cold solve at a small lambda
+ *  starts from every neuron); a start above lambda_max costs nothing (the solution there is zero). */
+const WARM_START_FACTORS = [100, 10, 1];
 
-/**
- * One fit at a given strength. It follows a coarse warm-start path from lambdaMax down to the
- * target (one lambda per decade, solved loosely), which keeps the active set small on the way.
- */
+/** The path options of one fit at `lambda`: its warm-start lambdas, and the deviance rule off so
+ *  the path reaches `lambda`. The last point of that path is the fit (`fitL1Logistic`, STC's refit). */
+export function singleFitLambdas(lambda: number): Pick<PathOptions, 'lambdas' | 'maxDevianceRatio'> {
+  return { lambdas: WARM_START_FACTORS.map((f) => f * lambda), maxDevianceRatio: 1 };
+}
+
+/** One L1 fit at a given strength: the last point of a short warm-started path (`singleFitLambdas`). */
 export function fitL1Logistic(X: Design, y: Int32Array, strength: Strength, options: SolverOptions & { readonly nClasses?: number } = {}): PathPoint {
   const lambda = 'lambda' in strength ? strength.lambda : lambdaFromC(strength.C, X.rows);
   if (!(lambda > 0) || !Number.isFinite(lambda)) throw new Error(`regularisation strength must give a positive finite lambda, got ${lambda}`);
-  const K = checkProblem(X, y, options.nClasses);
-  const solver = new L1LogisticSolver(X, y, K);
-  const steps = Math.ceil(Math.log10(solver.lambdaMax / lambda) * WARM_UP_PER_DECADE);
-  let previous = solver.lambdaMax;
-  for (let s = 1; s < steps; s++) {
-    const l = solver.lambdaMax * 10 ** (-s / WARM_UP_PER_DECADE);
-    solver.solve(l, previous, { ...options, tol: Math.max(options.tol ?? DEFAULT_TOL, WARM_UP_TOL) });
-    previous = l;
-  }
-  return pointOf(solver, lambda, solver.solve(lambda, Math.max(previous, lambda), options));
+  const { points } = fitPath(X, y, { ...options, ...singleFitLambdas(lambda) });
+  return points[points.length - 1] as PathPoint;
 }
 
 function checkValidation(X: Design, y: Int32Array, cols: number, nClasses: number): void {

@@ -4,7 +4,7 @@
 
 import type { Design } from '../learn/matrix';
 import type { LogisticModel } from '../learn/model';
-import type { Penalty } from '../learn/path';
+import { singleFitLambdas, type Penalty } from '../learn/path';
 import { DEFAULT_TOL } from '../learn/solver';
 import type { PathRunner } from './search';
 
@@ -25,10 +25,6 @@ export interface Refitted {
   readonly converged: boolean;
 }
 
-/** Two decades above the target, one lambda per decade: warm starts that keep the L1 active set
- *  small on the way down (a cold solve at a small lambda starts from every neuron). */
-const WARM_UP = [100, 10, 1];
-
 export async function refit(runner: PathRunner, p: RefitProblem, what: string): Promise<Refitted> {
   const { X, y } = p;
   let path;
@@ -36,8 +32,7 @@ export async function refit(runner: PathRunner, p: RefitProblem, what: string): 
     path = await runner.fit({
       X,
       y,
-      // The deviance rule would stop short of the chosen lambda, which is already decided.
-      options: { nClasses: p.nClasses, penalty: p.penalty, lambdas: WARM_UP.map((f) => f * p.lambda), tol: DEFAULT_TOL, maxDevianceRatio: 1 },
+      options: { nClasses: p.nClasses, penalty: p.penalty, tol: DEFAULT_TOL, ...singleFitLambdas(p.lambda) },
     });
   } catch (e) {
     if (e instanceof Error && e.name !== 'AbortError') throw new Error(`${what}: ${e.message}`, { cause: e });
