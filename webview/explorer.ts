@@ -102,7 +102,7 @@ export class ExplorerView {
     const metric = METRIC_NAME[m.metric];
     const facts = [
       `validation ${metric} ${formatScore(m.chosen.score)}`,
-      m.test ? `test accuracy ${formatScore(m.test.accuracy)}, macro-F1 ${formatScore(m.test.macroF1)}` : undefined,
+      m.test ? `test accuracy ${formatScore(m.test.accuracy)}, macro-F1 ${formatScore(m.test.macroF1)}` : m.validationCaveat,
       `exits after block ${m.chosen.k} of ${m.numLayers}`,
       `${m.chosen.support} neuron${m.chosen.support === 1 ? '' : 's'} kept of ${m.candidates.toLocaleString('en-US')} candidates (${m.chosen.label}, eta ${m.chosen.eta}, ${PENALTY_NAME[m.chosen.penalty]})`,
       m.chosen.fittedOn === 'train+dev' ? 'chosen on validation, then refitted on train + validation' : undefined,

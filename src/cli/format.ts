@@ -4,7 +4,7 @@ import type { Explanation, NeuronContribution } from '../core/explain/types';
 import type { Prediction } from '../core/infer/types';
 import type { ClassificationMetrics } from '../core/learn/metrics';
 import { blockName, KINDS, POOLINGS } from '../core/neurons';
-import type { StcReport } from '../core/stc/report';
+import { validationCaveat, type StcReport } from '../core/stc/report';
 import { configName } from '../core/stc/configs';
 import { alignColumns } from '../core/workflow/evaluate';
 
@@ -69,6 +69,8 @@ export function formatScores(report: StcReport): string {
     rows.push([`${b.name} (${b.block}, ${plural(b.support, 'neuron')})`, percent(b.valScore), ...(test ? [b.test ? percent(score(report, b.test)) : '-'] : [])]);
   }
   lines.push('', `${metric}:`, ...alignColumns(rows).map((l) => `  ${l}`));
+  const caveat = validationCaveat(report);
+  if (caveat) lines.push('', caveat);
   return lines.join('\n');
 }
 

@@ -52,6 +52,14 @@ test('scores put STC next to the baselines, on validation and test', () => {
   assert.match(text, /\n {2}last-hid-mean \(L2\.hid\.mean, 4 neurons\) +80\.0% +78\.0%$/);
 });
 
+test('without a test split the scores say that the STC validation score is optimistic', () => {
+  assert.doesNotMatch(formatScores(report), /optimistic/);
+  const { test: _test, ...noTest } = report;
+  const text = formatScores({ ...noTest, fits: { probes: 9, aggregation: 120, cached: 30, baselines: 0 } });
+  assert.match(text, /\n {2}STC \(k=1, 6 neurons\) +92\.5%\n/);
+  assert.match(text, /\n\nThe STC validation score is optimistic: the best of 120 fitted classifiers \(a baseline's, of one path\)\. A test file gives an unbiased score\.$/);
+});
+
 test('an explanation shows probabilities, ranked contributions and the top neurons on each token', () => {
   const e: Explanation = {
     text: 'Free prize!',

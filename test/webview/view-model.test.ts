@@ -46,6 +46,15 @@ describe('explorer model from the recorded report', () => {
     }
   });
 
+  test('with a test score there is no validation caveat; without one the caveat names the number of fits', () => {
+    assert.equal(m.validationCaveat, undefined);
+    const { test: _test, ...noTest } = report;
+    const untested = explorerModel(noTest, 'sentiment');
+    assert.equal(untested.test, undefined);
+    assert.match(untested.validationCaveat ?? '', new RegExp(`best of ${report.fits.aggregation} fitted classifiers`));
+    assert.deepEqual(toWebview({ type: 'model', model: untested }, ''), { type: 'model', model: untested });
+  });
+
   test('neurons carry a weight per class and the class they push toward; baselines and kept counts copied', () => {
     assert.equal(m.neurons.length, report.classifier.neurons.length);
     for (const n of m.neurons) {

@@ -54,6 +54,8 @@ const explorerModel = obj({
   candidates: int,
   neurons: arr(mapNeuron),
   test: opt(obj({ accuracy: num, macroF1: num })),
+  /** Without a test score: why the validation score is optimistic (core's validationCaveat). */
+  validationCaveat: opt(str),
   warnings: arr(str),
 });
 export type ExplorerModel = Infer<typeof explorerModel>;

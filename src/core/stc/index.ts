@@ -7,4 +7,4 @@ export type { FeatureSource, ModelInfo, SplitRows, StcInput } from './input';
 export type { NeuronStats, RowValue } from './neuron-stats';
 export { PAPER_ETA_GRID, type Metric, type MetricChoice, type StcOptions, type StcProgress, type StcSettings, type StcSpace, type StcStage } from './options';
 export { trainStc } from './pipeline';
-export { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type ChosenConfiguration, type FinalFit, type ProbeEntry, type StcReport } from './report';
+export { REPORT_SCHEMA, REPORT_VERSION, validationCaveat, type BaselineEntry, type ChosenConfiguration, type FinalFit, type ProbeEntry, type StcReport } from './report';

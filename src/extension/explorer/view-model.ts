@@ -7,7 +7,7 @@ import type { Explanation, TokenSpan } from '../../core/explain/types';
 import { configName } from '../../core/stc/configs';
 import type { StcNeuron } from '../../core/stc/classifier';
 import type { RowValue } from '../../core/stc/neuron-stats';
-import type { StcReport } from '../../core/stc/report';
+import { validationCaveat, type StcReport } from '../../core/stc/report';
 import type { AggregationSeries, ExampleView, ExplanationView, ExplorerModel, MapNeuron, NeuronModel, ProbeSeries, Segment, SelectionActivation } from '../../../webview/shared/protocol';
 
 /** Contributions an explanation shows (the rest are summed up by the prediction anyway). */
@@ -75,6 +75,7 @@ function mapNeuron(neuron: StcNeuron, nClasses: number): MapNeuron {
 export function explorerModel(report: StcReport, name: string): ExplorerModel {
   const dim = (kind: 'hid' | 'act') => Math.max(0, ...report.probes.filter((p) => p.kind === kind).map((p) => p.dim));
   const { chosen, classifier } = report;
+  const caveat = validationCaveat(report);
   return {
     name,
     metric: report.settings.metric,
@@ -88,7 +89,8 @@ export function explorerModel(report: StcReport, name: string): ExplorerModel {
     dims: { hid: dim('hid'), act: dim('act') },
     candidates: report.probes.reduce((sum, p) => sum + p.dim, 0),
     neurons: classifier.neurons.map((n) => mapNeuron(n, classifier.nClasses)),
-    test: report.test ? { accuracy: report.test.accuracy, macroF1: report.test.macroF1 } : undefined,
+    ...(report.test ? { test: { accuracy: report.test.accuracy, macroF1: report.test.macroF1 } } : {}),
+    ...(caveat === undefined ? {} : { validationCaveat: caveat }),
     warnings: report.warnings,
   };
 }
