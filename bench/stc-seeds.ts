@@ -146,6 +146,7 @@ function noteOf(dataset: string, seeds: readonly SeedScores[]): string {
 
 async function main(): Promise<void> {
   if (!args['datasets-dir']) throw new Error('Usage: npx tsx bench/stc-seeds.ts --datasets-dir ../shared/datasets [--datasets sst2,subj] [--seeds 7,1,2] [caps as bench/stc.ts]');
+  if (!/^[a-z0-9-]+$/.test(args.name)) throw new Error(`--name ${args.name}: expected lower-case letters, digits and dashes (it names bench/results/NAME.json)`);
   const datasets = args.datasets.split(',').map((s) => s.trim()).filter(Boolean);
   const seeds = args.seeds.split(',').map(Number);
   if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds ${args.seeds}: expected integers, e.g. 7,1,2`);
@@ -155,7 +156,6 @@ async function main(): Promise<void> {
     for (const seed of seeds) scores.push(await scoreSeed(dataset, seed));
     results.push({ dataset, seeds: scores });
   }
-  if (!/^[a-z0-9-]+$/.test(args.name)) throw new Error(`--name ${args.name}: expected lower-case letters, digits and dashes (it names bench/results/NAME.json)`);
   const ort = await loadOrt();
   const file = writeResult({
     benchmark: args.name,
