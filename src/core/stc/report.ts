@@ -105,8 +105,8 @@ export interface StcReport {
 /**
  * What to read into a validation score when the report has no test score. The chosen classifier's
  * validation score is the best of every fit the search made, so it overstates the score to expect
- * on new text, and by more than a baseline's (the best point of one path). On the bench datasets
- * (bench/results/stc-heldout.json, stc-seeds.json) that excess was up to 10 points.
+ * on new text, and by more than a baseline's (the best point of one path): by up to 10 points on
+ * the seed studies' datasets (STC README, "Known limits").
  */
 export function validationCaveat(report: StcReport): string | undefined {
   if (report.test) return undefined;
