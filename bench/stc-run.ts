@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { openFeatureStore } from '../src/core/extract/store';
 import { trainStc, type Metric, type StcSpace } from '../src/core/stc';
 import { stcInput, type Layout } from './stc-data';
+import { classifierName } from './stc-work';
 
 export interface StcRunResult {
   space: StcSpace;
@@ -17,7 +18,8 @@ export interface StcRunResult {
   peakRssMB: number;
   test: number;
   val: number;
-  chosen: { config: string; eta: number; k: number; neurons: number };
+  /** classifierName, the exit point and the classifier's neurons. */
+  chosen: { classifier: string; k: number; neurons: number };
   baselines: Record<string, { block: string; test: number }>;
   keptPerLayer: { layer: number; hid: number; act: number }[];
   fits: Record<string, number>;
@@ -44,15 +46,14 @@ async function main(): Promise<void> {
   const report = await trainStc(stcInput(store, layout, Number(args['num-layers'])), { space: args.space as StcSpace, metric, threads: Number(args.threads), refit: !args['no-refit'] });
   if (args['report-out']) fs.writeFileSync(args['report-out'], JSON.stringify(report) + '\n');
   const score = (m: { accuracy: number; macroF1: number } | undefined) => (m ? m[metric] : NaN);
-  const c = report.chosen;
   const out: StcRunResult = {
     space: report.settings.space,
     seconds: report.timings.total,
     timings: { ...report.timings },
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     test: score(report.test),
-    val: c.valScore,
-    chosen: { config: `${c.config.kinds.join('+')}.${c.config.poolings.join('+')}`, eta: c.eta, k: c.k, neurons: report.classifier.neurons.length },
+    val: report.ensemble.valScore,
+    chosen: { classifier: classifierName(report), k: report.ensemble.k, neurons: report.classifier.neurons.length },
     baselines: Object.fromEntries(report.baselines.map((b) => [b.name, { block: b.block, test: score(b.test) }])),
     keptPerLayer: report.keptPerLayer.map((k) => ({ ...k })),
     fits: { ...report.fits },

@@ -2,7 +2,8 @@
 // row sample alone, so that a gap between them in bench/stc.ts can be told from sampling noise.
 // For each dataset and seed: bench/stc.ts's work folder for those caps and seed (made with
 // `bench/stc.ts --work-only` when it is missing: extraction, our searches, the reference); then our
-// two searches again on this checkout, so every seed is scored by one revision; the reference's
+// two searches again on this checkout (not when the folder was just made: its reports are this
+// checkout's), so every seed is scored by one revision; the reference's
 // score is read from its report in the folder (it does not depend on our code). Our extended search
 // also runs with the refit on train + validation turned off, so the gain of the refit is told from
 // the search's (the reference fits on train only, as the paper does). --reuse-reports
@@ -25,7 +26,7 @@ import { loadOrt } from '../src/core/model/runtime';
 import { machine, row, writeResult, type BenchRow } from './result';
 import type { StcReport } from '../src/core/stc';
 import { METRIC, type Layout } from './stc-data';
-import { capsFor, runOurSearch, workFolder, workStore, type CapSpecs } from './stc-work';
+import { capsFor, classifierName, runOurSearch, workFolder, workStore, type CapSpecs } from './stc-work';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -60,7 +61,7 @@ interface SeedScores {
 interface OurScore {
   readonly test: number;
   readonly lastHidMean: number;
-  readonly chosen: { readonly config: string; readonly eta: number; readonly k: number };
+  readonly chosen: string;
 }
 
 type ReferenceScores = { accuracy: number; macro_f1: number };
@@ -83,18 +84,19 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
   const caps = capsFor(dataset, specs, seed);
   const work = workFolder(args.work, dataset, caps);
   const referenceFile = path.join(work, 'reference.json');
-  if (!fs.existsSync(referenceFile)) makeWorkFolder(dataset, seed);
+  // A folder made now holds this revision's paper and extended reports already.
+  const madeNow = !fs.existsSync(referenceFile);
+  if (madeNow) makeWorkFolder(dataset, seed);
   const { storeDir, numLayers } = workStore(args.work, work);
   const layoutFile = path.join(work, 'layout.json');
   const layout = JSON.parse(fs.readFileSync(layoutFile, 'utf8')) as Layout;
   const metric = METRIC[dataset] ?? 'accuracy';
   const ours = async (space: 'paper' | 'extended', refit = true): Promise<OurScore> => {
     const reportOut = path.join(work, `report-${space}${refit ? '' : '-train-only'}.json`);
-    if (!args['reuse-reports']) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut, refit });
+    if (!args['reuse-reports'] && !(madeNow && refit)) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut, refit });
     const report = JSON.parse(fs.readFileSync(reportOut, 'utf8')) as StcReport;
-    const c = report.chosen;
     const lastHidMean = report.baselines.find((b) => b.name === 'last-hid-mean')?.test?.[metric] ?? NaN;
-    return { test: report.test?.[metric] ?? NaN, lastHidMean, chosen: { config: `${c.config.kinds.join('+')}.${c.config.poolings.join('+')}`, eta: c.eta, k: c.k } };
+    return { test: report.test?.[metric] ?? NaN, lastHidMean, chosen: classifierName(report) };
   };
   const paper = await ours('paper');
   const extended = await ours('extended');
@@ -104,7 +106,6 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
   const refScore = (t: ReferenceScores) => (metric === 'macroF1' ? t.macro_f1 : t.accuracy);
   const reference = refScore(ref.test);
   const refBaseline = referenceReport.baselines.find((b) => b.name === 'last_hid_mean');
-  const name = (c: { config: string; eta: number; k: number }) => `${c.config} eta ${c.eta} k ${c.k}`;
   process.stderr.write(`${dataset} seed ${seed}: paper ${paper.test.toFixed(4)}, extended ${extended.test.toFixed(4)} (train only ${trainOnly.test.toFixed(4)}), reference ${reference.toFixed(4)}\n`);
   return {
     seed,
@@ -114,7 +115,7 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
     trainOnly: trainOnly.test,
     reference,
     baseline: { ours: extended.lastHidMean, reference: refBaseline ? refScore(refBaseline.test) : NaN },
-    chosen: { paper: name(paper.chosen), extended: name(extended.chosen), reference: `${ref.kind}.${ref.pooling} eta ${ref.eta} k ${ref.k}` },
+    chosen: { paper: paper.chosen, extended: extended.chosen, reference: `${ref.kind}.${ref.pooling} eta ${ref.eta} k ${ref.k}` },
   };
 }
 

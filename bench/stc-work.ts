@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lastJsonLine, runMeasured } from './proc-tree';
 import type { Caps } from './stc-data';
+import type { StcReport } from '../src/core/stc';
 import type { StcRunResult } from './stc-run';
 
 /** The row-cap specs as the command line gives them: `1500,emotion=400` is 1500 for every
@@ -58,4 +59,11 @@ export async function runOurSearch(s: OurSearch): Promise<StcRunResult & { proce
   const r = await runMeasured(process.execPath, argv, path.join(__dirname, '..'));
   const out = lastJsonLine<StcRunResult>(`stc-run ${s.space}`, r);
   return { ...out, processSeconds: r.seconds, treeRssMB: r.peakTreeRssMB };
+}
+
+/** The shipped classifier in one phrase: its configuration, or its members' when it averages several. */
+export function classifierName(report: Pick<StcReport, 'ensemble'>): string {
+  const one = (m: StcReport['chosen']) => `${m.config.kinds.join('+')}.${m.config.poolings.join('+')} eta ${m.eta} k ${m.k} ${m.penalty.toUpperCase()}`;
+  const { members } = report.ensemble;
+  return members.length === 1 ? one(members[0] as StcReport['chosen']) : `average of ${members.map(one).join(' | ')}`;
 }

@@ -209,19 +209,13 @@ function rowsOf(d: DatasetResult): BenchRow[] {
   ];
 }
 
-/** The extended search's final-classifier penalty, from its report in the work folder. */
-function extendedPenalty(work: string): string {
-  const report = JSON.parse(fs.readFileSync(path.join(work, 'report-extended.json'), 'utf8')) as { chosen: { penalty?: string } };
-  return (report.chosen.penalty ?? 'l1').toUpperCase();
-}
-
 function perDataset(d: DatasetResult, work: string): string {
   const ours = (r: StcRunResult) => r.keptPerLayer.map((l) => `L${l.layer} ${l.hid}h/${l.act}a`).join(', ');
   const stages = (t: Record<string, number | undefined>, names: string[]) => names.map((n) => `${n} ${(t[n] ?? NaN).toFixed(0)} s`).join(', ');
   const ref = referenceStages(work);
   return (
-    `${d.dataset} (searched ${searchedAt(work)}): chosen — paper space ${d.paper.chosen.config}, eta ${d.paper.chosen.eta}, k = ${d.paper.chosen.k}, classifier neurons per layer ${ours(d.paper)}; ` +
-    `extended ${d.extended.chosen.config}, eta ${d.extended.chosen.eta}, k = ${d.extended.chosen.k}, ${extendedPenalty(work)} classifier, ${ours(d.extended)}; ` +
+    `${d.dataset} (searched ${searchedAt(work)}): chosen — paper space ${d.paper.chosen.classifier}, exit k = ${d.paper.chosen.k}, classifier neurons per layer ${ours(d.paper)}; ` +
+    `extended ${d.extended.chosen.classifier}, exit k = ${d.extended.chosen.k}, ${ours(d.extended)}; ` +
     `reference ${d.reference.chosen}, input neurons per layer ${d.reference.keptPerLayer.map((n, l) => `L${l} ${n}`).join(', ')}, of which ${d.reference.neurons} have a non-zero weight. ` +
     `Stages: ours (paper) ${stages(d.paper.timings, ['probe', 'aggregate'])}; ours (extended) ${stages(d.extended.timings, ['probe', 'aggregate'])}; reference ${stages(ref, ['probes', 'aggregate'])} (${d.reference.fits['total']} saga fits, ${d.reference.fits['not_converged']} stopped at 64 epochs). ` +
     `Load average (1 min) at the start of each search: ours ${d.paper.load1.toFixed(1)} / ${d.extended.load1.toFixed(1)}, reference ${d.reference.load1.toFixed(1)}.`

@@ -101,10 +101,12 @@ export class ExplorerView {
   private header(m: ExplorerModel): HTMLElement {
     const metric = METRIC_NAME[m.metric];
     const facts = [
-      `validation ${metric} ${formatScore(m.chosen.score)}`,
+      `validation ${metric} ${formatScore(m.ensemble.score)}`,
       m.test ? `test accuracy ${formatScore(m.test.accuracy)}, macro-F1 ${formatScore(m.test.macroF1)}` : m.validationCaveat,
-      `exits after block ${m.chosen.k} of ${m.numLayers}`,
-      `${m.chosen.support} neuron${m.chosen.support === 1 ? '' : 's'} kept of ${m.candidates.toLocaleString('en-US')} candidates (${m.chosen.label}, eta ${m.chosen.eta}, ${PENALTY_NAME[m.chosen.penalty]})`,
+      `exits after block ${m.ensemble.k} of ${m.numLayers}`,
+      `${m.chosen.support} neuron${m.chosen.support === 1 ? '' : 's'} kept of ${m.candidates.toLocaleString('en-US')} candidates (${
+        m.ensemble.members.length === 1 ? `${m.chosen.label}, eta ${m.chosen.eta}, ${PENALTY_NAME[m.chosen.penalty]}` : `the average of the best ${m.ensemble.members.length} configurations: ${m.ensemble.members.join('; ')}`
+      })`,
       m.chosen.fittedOn === 'train+dev' ? 'chosen on validation, then refitted on train + validation' : undefined,
     ].filter((f): f is string => f !== undefined);
     const warnings = m.warnings.length > 0 ? section(`Warnings (${m.warnings.length})`, [h('ul', {}, m.warnings.map((w) => h('li', { text: w })))], { open: false }) : null;

@@ -4,7 +4,7 @@ import type { Explanation, NeuronContribution } from '../core/explain/types';
 import type { Prediction } from '../core/infer/types';
 import type { ClassificationMetrics } from '../core/learn/metrics';
 import { blockName, KINDS, POOLINGS } from '../core/neurons';
-import { validationCaveat, type StcReport } from '../core/stc/report';
+import { validationCaveat, type ChosenConfiguration, type StcReport } from '../core/stc/report';
 import { configName } from '../core/stc/configs';
 import { alignColumns } from '../core/workflow/evaluate';
 
@@ -32,7 +32,7 @@ export function formatLayerTable(report: StcReport): string {
   const columns = KINDS.flatMap((kind) => POOLINGS.map((pooling) => ({ kind, pooling }))).filter((c) =>
     report.probes.some((p) => p.kind === c.kind && p.pooling === c.pooling),
   );
-  const k = report.chosen.k;
+  const k = report.ensemble.k;
   const rows = report.keptPerLayer.map(({ layer, hid, act }) => [
     `L${layer}`,
     ...columns.map((c) => {
@@ -53,18 +53,22 @@ export function formatLayerTable(report: StcReport): string {
 /** The chosen configuration and its test score next to the baselines' (validation without a test file). */
 export function formatScores(report: StcReport): string {
   const metric = metricName(report);
-  const { chosen } = report;
+  const { ensemble } = report;
   const neurons = report.classifier.neurons.length;
-  const lines = [
-    `Chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${plural(chosen.k, 'block')}, ${chosen.penalty.toUpperCase()} classifier, ${plural(neurons, 'neuron')} ` +
-      `(validation ${metric} ${percent(chosen.valScore)})`,
-  ];
+  const configuration = (m: ChosenConfiguration) => `${configName(m.config)}, eta ${m.eta}, k = ${plural(m.k, 'block')}, ${m.penalty.toUpperCase()} classifier`;
+  const lines =
+    ensemble.members.length === 1
+      ? [`Chosen: ${configuration(report.chosen)}, ${plural(neurons, 'neuron')} (validation ${metric} ${percent(ensemble.valScore)})`]
+      : [
+          `Chosen: the average of the best ${ensemble.members.length} configurations, k = ${plural(ensemble.k, 'block')}, ${plural(neurons, 'neuron')} (validation ${metric} ${percent(ensemble.valScore)}):`,
+          ...ensemble.members.map((m, i) => `  ${i + 1}. ${configuration(m)} (validation ${metric} ${percent(m.valScore)})`),
+        ];
   if (report.finalFit.on === 'train+dev') {
     lines.push(`Refitted on train + validation (${report.finalFit.rows} rows), as were the baselines: validation scores are the train-only fits' that chose them.`);
   }
   const test = report.test;
   const rows: string[][] = [['classifier', 'validation', ...(test ? ['test'] : [])]];
-  rows.push([`STC (k=${chosen.k}, ${plural(neurons, 'neuron')})`, percent(chosen.valScore), ...(test ? [percent(score(report, test))] : [])]);
+  rows.push([`STC (k=${ensemble.k}, ${plural(neurons, 'neuron')})`, percent(ensemble.valScore), ...(test ? [percent(score(report, test))] : [])]);
   for (const b of report.baselines) {
     rows.push([`${b.name} (${b.block}, ${plural(b.support, 'neuron')})`, percent(b.valScore), ...(test ? [b.test ? percent(score(report, b.test)) : '-'] : [])]);
   }

@@ -41,8 +41,8 @@ describe('round trip', async () => {
     );
     assert.deepEqual(manifest.tokenizer, { maxLength: 64, truncation: 'end', addSpecialTokens: true });
     assert.deepEqual(manifest.labels, binary.report.data.classes);
-    assert.equal(manifest.k, binary.report.chosen.k);
-    assert.deepEqual(manifest.metrics, { metric: binary.report.settings.metric, validation: binary.report.chosen.valScore, test: binary.report.test });
+    assert.equal(manifest.k, binary.report.ensemble.k);
+    assert.deepEqual(manifest.metrics, { metric: binary.report.settings.metric, validation: binary.report.ensemble.valScore, test: binary.report.test });
     assert.equal(manifest.files.report, sha256Hex(fs.readFileSync(path.join(dir, 'report.json'))));
     const cited = citedRows(binary.report);
     assert.ok(cited.length > 0 && cited.length < binary.examples.length);

@@ -21,7 +21,7 @@ interface ManifestJson {
   files: { report: string; examples: string };
   calibration?: unknown;
 }
-interface ReportJson { version: number; data: { classes: string[] }; chosen: { k: number } }
+interface ReportJson { version: number; data: { classes: string[] }; ensemble: { k: number } }
 interface ExamplesJson { examples: { row: number; text: string; label: string }[] }
 
 const read = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
@@ -182,6 +182,20 @@ describe('loading a bad classifier', async () => {
     assert.deepEqual(report.finalFit, { on: 'train', rows: saved.report.data.rows.train, support: saved.report.chosen.support, converged: saved.report.chosen.converged });
   });
 
+  test('a version 1 report (no ensemble) loads as the single chosen configuration', async (t) => {
+    const { dir } = await fresh(t);
+    rewriteHashed<Record<string, unknown>>(dir, 'report', (r) => {
+      const chosen = r.chosen as Record<string, unknown>;
+      chosen.k = (r.ensemble as { k: number }).k;
+      delete r.ensemble;
+      delete (r.settings as Record<string, unknown>).ensemble;
+      r.version = 1;
+    });
+    const { report } = await loadClassifier(dir);
+    assert.equal(report.settings.ensemble, 1);
+    assert.deepEqual(report.ensemble, { members: [report.chosen], k: report.chosen.k, valScore: report.chosen.valScore });
+  });
+
   test('a manifest classifier that differs from the report (edited weights)', async (t) => {
     const { dir } = await fresh(t);
     editManifest(dir, (m) => (neuron0(m).weights[0] = (neuron0(m).weights[0] as number) + 1));
@@ -194,10 +208,10 @@ describe('loading a bad classifier', async () => {
     await refused(dir, 'invalid-report', 'report.json', /data\.classes is \["neg","pos"\], but manifest\.json has the labels \["class0","class1"\]/);
     rewriteHashed<ReportJson>(dir, 'report', (r) => {
       r.data.classes = ['class0', 'class1'];
-      r.chosen.k += 1;
+      r.ensemble.k += 1;
     });
-    await refused(dir, 'invalid-report', 'report.json', /chosen\.k is \d, but manifest\.json has k = \d/);
-    rewriteHashed<ReportJson>(dir, 'report', (r) => (r.version = 2));
+    await refused(dir, 'invalid-report', 'report.json', /ensemble\.k is \d, but manifest\.json has k = \d/);
+    rewriteHashed<ReportJson>(dir, 'report', (r) => (r.version = 3));
     await refused(dir, 'newer-version', 'report.json', /Upgrade STC Lens/);
   });
 

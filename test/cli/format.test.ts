@@ -12,6 +12,7 @@ function probe(kind: 'hid' | 'act', layer: number, pooling: 'mean' | 'max', valS
 
 const metrics = (accuracy: number) => ({ accuracy, macroF1: accuracy - 0.1, perClass: [], confusion: [] });
 
+const chosen = { config: { kinds: ['hid', 'act'], poolings: ['mean'] }, eta: 0.1, k: 1, penalty: 'l1', valScore: 0.925 };
 const report = {
   settings: { metric: 'accuracy' },
   probes: [
@@ -27,7 +28,8 @@ const report = {
     { layer: 1, hid: 3, act: 0 },
     { layer: 2, hid: 0, act: 0 },
   ],
-  chosen: { config: { kinds: ['hid', 'act'], poolings: ['mean'] }, eta: 0.1, k: 1, penalty: 'l1', valScore: 0.925 },
+  chosen,
+  ensemble: { members: [chosen], k: 1, valScore: 0.925 },
   finalFit: { on: 'train+dev', rows: 500, support: 6, converged: true },
   classifier: { neurons: new Array(6).fill({}) },
   baselines: [{ name: 'last-hid-mean', block: 'L2.hid.mean', valScore: 0.8, support: 4, test: metrics(0.78) }],
@@ -50,6 +52,18 @@ test('scores put STC next to the baselines, on validation and test', () => {
   assert.match(text, /^Chosen: hid\+act\/mean, eta 0\.1, k = 1 block, L1 classifier, 6 neurons \(validation accuracy 92\.5%\)\nRefitted on train \+ validation \(500 rows\)/);
   assert.match(text, /\n {2}STC \(k=1, 6 neurons\) +92\.5% +90\.0%\n/);
   assert.match(text, /\n {2}last-hid-mean \(L2\.hid\.mean, 4 neurons\) +80\.0% +78\.0%$/);
+});
+
+test('an averaged classifier lists its members; its exit point is the largest member k', () => {
+  const second = { config: { kinds: ['act'], poolings: ['mean', 'max', 'single'] }, eta: 0.8, k: 2, penalty: 'l2', valScore: 0.9 };
+  const averaged = { ...report, ensemble: { members: [chosen, second], k: 2, valScore: 0.95 } } as unknown as StcReport;
+  const text = formatScores(averaged);
+  assert.match(
+    text,
+    /^Chosen: the average of the best 2 configurations, k = 2 blocks, 6 neurons \(validation accuracy 95\.0%\):\n {2}1\. hid\+act\/mean, eta 0\.1, k = 1 block, L1 classifier \(validation accuracy 92\.5%\)\n {2}2\. act\/mean\+max\+single, eta 0\.8, k = 2 blocks, L2 classifier \(validation accuracy 90\.0%\)\n/,
+  );
+  assert.match(text, /\n {2}STC \(k=2, 6 neurons\) +95\.0% +90\.0%\n/);
+  assert.match(formatLayerTable(averaged), /runs k = 2 blocks/);
 });
 
 test('without a test split the scores say that the STC validation score is optimistic', () => {

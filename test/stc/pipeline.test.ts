@@ -57,21 +57,35 @@ describe('planted binary signal (act.mean, layers 2 and 4)', async () => {
     assert.equal(trainOnlyReads.length, blocks.length + trainOnly.baselines.filter((b) => b.support > 0).length + blocksOf(trainOnly));
   });
 
-  test('the exported classifier reproduces the test metrics, and without the refit the validation score', () => {
+  test('the exported classifier reproduces the test metrics, and without the refit the validation score of the members\' average', () => {
     const { dev, test: testRows } = input.splits;
     const onDev = applyClassifier(trainOnly.classifier, input.source, dev);
-    assert.equal(classificationMetrics(labels(input.y, dev), onDev.predictions, 2).accuracy, trainOnly.chosen.valScore);
+    assert.equal(trainOnly.ensemble.members.length, 3);
+    assert.equal(classificationMetrics(labels(input.y, dev), onDev.predictions, 2).accuracy, trainOnly.ensemble.valScore);
     assert.ok(testRows);
     const onTest = applyClassifier(report.classifier, input.source, testRows);
     assert.deepEqual(classificationMetrics(labels(input.y, testRows), onTest.predictions, 2, onTest.proba), report.test);
     for (let i = 0; i < testRows.length; i++) assert.ok(Math.abs((onTest.proba[2 * i] as number) + (onTest.proba[2 * i + 1] as number) - 1) < 1e-12);
   });
 
-  test('the refit keeps the choice and fits the chosen neurons and lambda on train + validation', () => {
-    const { probes, aggregation, chosen, settings } = trainOnly;
-    assert.deepEqual({ probes: report.probes.map(({ seconds: _s, ...p }) => p), aggregation: report.aggregation, chosen: report.chosen }, { probes: probes.map(({ seconds: _s, ...p }) => p), aggregation, chosen });
+  test('the refit keeps the choice', () => {
+    const { probes, aggregation, chosen, ensemble, settings } = trainOnly;
+    assert.deepEqual(
+      { probes: report.probes.map(({ seconds: _s, ...p }) => p), aggregation: report.aggregation, chosen: report.chosen, ensemble: report.ensemble },
+      { probes: probes.map(({ seconds: _s, ...p }) => p), aggregation, chosen, ensemble },
+    );
     assert.deepEqual({ ...report.settings, refit: false }, settings);
-    assert.equal(report.chosen.penalty, 'l1');
+    assert.notDeepEqual(report.classifier, trainOnly.classifier);
+    const rows = input.splits.train.length + input.splits.dev.length;
+    assert.deepEqual(report.finalFit, { on: 'train+dev', rows, support: report.classifier.neurons.length, converged: true });
+  });
+
+  test('a one-member refit fits the chosen neurons and lambda on train + validation', async () => {
+    const single = await trainStc(input, { threads: 1, ensemble: 1 });
+    const singleTrainOnly = await trainStc(input, { threads: 1, ensemble: 1, refit: false });
+    input.reads.splice(0);
+    const { chosen } = single;
+    assert.equal(chosen.penalty, 'l1');
     // The refitted weights minimise the L1 objective on train + validation at the chosen lambda
     // (to the solver's tolerance), so they do at least as well there as the train-only weights.
     const rows = Int32Array.from([...input.splits.train, ...input.splits.dev]);
@@ -79,9 +93,19 @@ describe('planted binary signal (act.mean, layers 2 and 4)', async () => {
       const { proba } = applyClassifier(c, input.source, rows);
       return logLoss(labels(input.y, rows), proba, 2) + chosen.lambda * c.neurons.reduce((sum, n) => sum + Math.abs(n.weights[0] as number), 0);
     };
-    assert.ok(objective(report.classifier) <= objective(trainOnly.classifier) + 1e-4 * Math.LN2, `${objective(report.classifier)} vs ${objective(trainOnly.classifier)}`);
-    assert.notDeepEqual(report.classifier, trainOnly.classifier);
-    assert.deepEqual(report.finalFit, { on: 'train+dev', rows: rows.length, support: report.classifier.neurons.length, converged: true });
+    assert.ok(objective(single.classifier) <= objective(singleTrainOnly.classifier) + 1e-4 * Math.LN2, `${objective(single.classifier)} vs ${objective(singleTrainOnly.classifier)}`);
+  });
+
+  test('the ensemble setting changes only the averaging: one member ships the chosen fit, scored as chosen', async () => {
+    const single = await trainStc(input, { threads: 1, ensemble: 1, refit: false });
+    input.reads.splice(0);
+    checkReport(single);
+    const { probes, aggregation, chosen } = trainOnly;
+    assert.deepEqual({ probes: single.probes.map(({ seconds: _s, ...p }) => p), aggregation: single.aggregation, chosen: single.chosen }, { probes: probes.map(({ seconds: _s, ...p }) => p), aggregation, chosen });
+    assert.deepEqual(single.ensemble, { members: [chosen], k: chosen.k, valScore: chosen.valScore });
+    assert.equal(single.classifier.neurons.length, chosen.support);
+    const names = new Set(single.classifier.neurons.map((n) => n.name));
+    assert.ok([...names].every((n) => trainOnly.classifier.neurons.some((m) => m.name === n)), 'the best member\'s neurons are in the average');
   });
 
   test('neuron statistics put the planted class above the other', () => {
@@ -131,7 +155,7 @@ describe('many weak signals: a ridge (L2) final classifier', async () => {
   // decide, which is where a dense classifier beats a sparse one.
   const plants = Array.from({ length: 24 }, (_, i) => ({ block: `L${1 + (i % 4)}.act.mean`, index: i, klass: 1, strength: 0.35 }));
   const input = syntheticInput({ plants, rows: { train: 160, dev: 120, test: 120 } });
-  const options: StcOptions = { threads: 1, poolings: ['mean'], etaGrid: [0.3, 0.9] };
+  const options: StcOptions = { threads: 1, poolings: ['mean'], etaGrid: [0.3, 0.9], ensemble: 1 };
   const extended = await trainStc(input, options);
 
   test('wins on validation in the extended space and weighs every offered neuron, refitted too', () => {

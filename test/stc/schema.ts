@@ -76,6 +76,20 @@ export function checkReport(r: StcReport): void {
   assert.equal(point.penalty, ch.penalty);
   assert.equal(ch.valScore, best, 'the chosen configuration has the best validation score');
 
+  // The ensemble: the best distinct configurations in order, the first the chosen one.
+  const e = r.ensemble;
+  assert.ok(Number.isInteger(s.ensemble) && s.ensemble >= 1, 'settings.ensemble');
+  assert.ok(e.members.length >= 1 && e.members.length <= s.ensemble, 'ensemble: 1..settings.ensemble members');
+  assert.deepEqual(e.members[0], ch, 'the first member is the chosen configuration');
+  for (const m of e.members) {
+    const at = r.aggregation.find((a) => JSON.stringify(a.config) === JSON.stringify(m.config) && a.eta === m.eta)?.curve.find((c) => c.k === m.k);
+    assert.ok(at && at.valScore === m.valScore && at.features === m.features && at.penalty === m.penalty, 'every member appears in the aggregation');
+  }
+  assert.ok(e.members.every((m, i) => i === 0 || m.valScore <= (e.members[i - 1] as typeof m).valScore), 'members by decreasing validation score');
+  assert.equal(new Set(e.members.map((m) => JSON.stringify([m.config, m.eta, m.k]))).size, e.members.length, 'members are distinct');
+  assert.equal(e.k, Math.max(...e.members.map((m) => m.k)), 'the exit point is the largest member k');
+  assert.ok(isScore(e.valScore), 'ensemble.valScore');
+
   // The classifier: parseable names that agree with their fields, inside the chosen configuration.
   const c = r.classifier;
   assert.equal(c.nClasses, K);
@@ -85,13 +99,13 @@ export function checkReport(r: StcReport): void {
   assert.equal(f.on, s.refit ? 'train+dev' : 'train');
   assert.equal(f.rows, s.refit ? r.data.rows.train + r.data.rows.dev : r.data.rows.train);
   assert.equal(typeof f.converged, 'boolean');
-  if (!s.refit) assert.ok(f.support === ch.support && f.converged === ch.converged, 'without a refit the classifier is the chosen fit');
+  if (!s.refit && e.members.length === 1) assert.ok(f.support === ch.support && f.converged === ch.converged, 'without a refit a one-member classifier is the chosen fit');
   assert.equal(c.neurons.length, f.support, 'one neuron per non-zero weight column');
   for (const n of c.neurons) {
     const parsed = parseNeuronName(n.name);
     assert.deepEqual(parsed, { layer: n.layer, kind: n.kind, pooling: n.pooling, index: n.index }, `${n.name}: fields`);
-    assert.ok(ch.config.kinds.includes(n.kind) && ch.config.poolings.includes(n.pooling), `${n.name}: inside the chosen configuration`);
-    assert.ok(aggregationLayers(n.kind, ch.k).includes(n.layer), `${n.name}: within k = ${ch.k}`);
+    const inMember = (m: (typeof e.members)[number]) => m.config.kinds.includes(n.kind) && m.config.poolings.includes(n.pooling) && aggregationLayers(n.kind, m.k).includes(n.layer);
+    assert.ok(e.members.some(inMember), `${n.name}: inside a member's configuration and within its k`);
     assert.ok(isNumber(n.mean) && isNumber(n.scale) && n.scale > 0, `${n.name}: standardisation`);
     assert.equal(n.weights.length, c.outputs);
     assert.ok(n.weights.some((w) => w !== 0) && n.importance > 0, `${n.name}: non-zero weight`);
@@ -100,7 +114,9 @@ export function checkReport(r: StcReport): void {
   assert.equal(r.keptPerLayer.length, L + 1);
   assert.equal(r.keptPerLayer.reduce((sum, l) => sum + l.hid + l.act, 0), c.neurons.length, 'keptPerLayer counts the neurons');
   const fc = r.featureCounts;
-  assert.ok(fc.candidates >= fc.keptAfterSparsify && fc.keptAfterSparsify >= fc.final && fc.final === c.neurons.length && fc.keptAfterSparsify === ch.features, 'feature counts funnel');
+  assert.ok(fc.candidates >= fc.keptAfterSparsify && fc.keptAfterSparsify >= fc.final && fc.final === c.neurons.length, 'feature counts funnel');
+  const offered = e.members.map((m) => m.features);
+  assert.ok(fc.keptAfterSparsify >= Math.max(...offered) && fc.keptAfterSparsify <= offered.reduce((a, b) => a + b, 0), 'kept after sparsification: the union of the members\' offered neurons');
 
   // Baselines and test.
   assert.deepEqual(r.baselines.map((b) => b.name), ['last-hid-mean', 'last-hid-single', 'best-probe']);

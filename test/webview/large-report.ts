@@ -66,6 +66,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
   }));
   const rows = (n: number) => Array.from({ length: 10 }, (_, i) => ({ row: i * 7 + n, value: 3 - i * 0.2 }));
   const empty = { accuracy: 0.9, macroF1: 0.89, perClass: [], confusion: [] };
+  const chosen = { config: chosenEntry.config, eta: chosenEntry.eta, ...chosenPoint, support: unique.length };
   return {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,
@@ -83,6 +84,7 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
       penalties: ['l1', 'l2'],
       metric: 'accuracy',
       metricReason: 'auto: balanced classes',
+      ensemble: 1,
       refit: true,
       kConvention: '',
       tieBreaks: '',
@@ -91,7 +93,8 @@ export function largeReport(o: LargeReportOptions = {}): StcReport {
     probes,
     sparsification: {},
     aggregation,
-    chosen: { config: chosenEntry.config, eta: chosenEntry.eta, ...chosenPoint, support: unique.length },
+    chosen,
+    ensemble: { members: [chosen], k: chosen.k, valScore: chosen.valScore },
     finalFit: { on: 'train+dev', rows: 5000, support: unique.length, converged: true },
     classifier: { neurons: unique, intercepts: classes.map(() => 0), outputs: K, nClasses: K },
     keptPerLayer,

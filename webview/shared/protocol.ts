@@ -48,6 +48,9 @@ const explorerModel = obj({
   aggregation: arr(curve),
   /** `penalty`: the final classifier's, l1 (sparse) or l2 (ridge, every kept neuron weighted). */
   chosen: obj({ label: str, eta: num, k: int, penalty: lit('l1', 'l2'), score: num, features: int, support: int, fittedOn: lit('train', 'train+dev') }),
+  /** The shipped classifier: the average of these configurations (the first is `chosen`), its
+   *  exit point and validation score. */
+  ensemble: obj({ members: arr(str), k: int, score: num }),
   kept: arr(obj({ layer: int, hid: int, act: int })),
   /** Neurons per block of each kind: the neuron map's width. */
   dims: obj({ hid: int, act: int }),

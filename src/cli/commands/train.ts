@@ -41,6 +41,7 @@ export const trainSpec: CommandSpec = {
     kinds: { type: 'string', value: 'LIST', help: `neuron kinds to search, comma-separated: ${KINDS.join(',')} (default both)` },
     poolings: { type: 'string', value: 'LIST', help: `poolings to search, comma-separated: ${POOLINGS.join(',')} (default all)` },
     metric: { type: 'string', value: 'M', help: `selection metric: ${METRICS.join(', ')} (default auto: macro-f1 when classes are imbalanced)` },
+    ensemble: { type: 'string', value: 'N', help: 'average the best N configurations on validation into the classifier (default 3; 1: the single best, as the paper chooses)' },
     'no-refit': { type: 'boolean', help: 'keep the classifier fitted on the training data only (default: once validation has chosen it, refit it on training and validation data together)' },
     ...COLUMN_OPTIONS,
     threads: THREADS_OPTION,
@@ -91,6 +92,7 @@ export function trainOptionsOf(ctx: CliContext, args: ParsedArgs): TrainOptions 
     poolings: listOption(args, 'poolings', POOLINGS),
     metric: metricOf(args),
     refit: flag(args, 'no-refit') ? false : undefined,
+    ensemble: integerOption(args, 'ensemble', 1),
     threads: threadsOf(args),
     name: stringOption(args, 'name'),
   };

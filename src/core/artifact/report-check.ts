@@ -16,8 +16,9 @@ export function checkReport(raw: unknown, file: string, manifest: ClassifierMani
   const classes = c.array(c.object(r.data, 'data').classes, 'data.classes');
   if (JSON.stringify(classes) !== JSON.stringify(manifest.labels)) c.fail('data.classes', `is ${JSON.stringify(classes)}, but manifest.json has the labels ${JSON.stringify(manifest.labels)}`);
   const chosen = c.object(r.chosen, 'chosen');
-  const k = chosen.k;
-  if (k !== manifest.k) c.fail('chosen.k', `is ${JSON.stringify(k)}, but manifest.json has k = ${manifest.k}`);
+  upgradeEnsemble(r, chosen);
+  const k = c.object(r.ensemble, 'ensemble').k;
+  if (k !== manifest.k) c.fail('ensemble.k', `is ${JSON.stringify(k)}, but manifest.json has k = ${manifest.k}`);
   const classifier = c.object(r.classifier, 'classifier') as unknown as StcClassifier;
   if (JSON.stringify(knownFields(classifier)) !== JSON.stringify(knownFields(manifest.classifier))) c.fail('classifier', 'differs from the classifier in manifest.json');
   c.array(r.neuronStats, 'neuronStats').forEach((value, i) => {
@@ -29,6 +30,12 @@ export function checkReport(raw: unknown, file: string, manifest: ClassifierMani
   upgradePenalties(r, chosen);
   upgradeFinalFit(r, chosen);
   return r as unknown as StcReport;
+}
+
+/** Version 1 reports shipped the single best configuration, `chosen`. */
+function upgradeEnsemble(r: Record<string, unknown>, chosen: Record<string, unknown>): void {
+  if (r.settings && typeof r.settings === 'object') (r.settings as Record<string, unknown>).ensemble ??= 1;
+  r.ensemble ??= { members: [chosen], k: chosen.k, valScore: chosen.valScore };
 }
 
 /** Reports written before the refit on train + validation shipped the train-only fit of `chosen`. */

@@ -66,9 +66,9 @@ export async function saveClassifier(dir: string, input: SaveClassifierInput, ho
     model: modelIdentity(input.model, input.config),
     tokenizer: { maxLength: input.maxLength, truncation: 'end', addSpecialTokens: true },
     labels: report.data.classes,
-    k: report.chosen.k,
+    k: report.ensemble.k,
     classifier: report.classifier,
-    metrics: { metric: report.settings.metric, validation: report.chosen.valScore, ...(report.test ? { test: report.test } : {}) },
+    metrics: { metric: report.settings.metric, validation: report.ensemble.valScore, ...(report.test ? { test: report.test } : {}) },
     files: { report: sha256Hex(reportJson), examples: sha256Hex(examplesJson) },
   };
   const manifestJson = `${JSON.stringify(manifest, null, 2)}\n`;

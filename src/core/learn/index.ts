@@ -3,7 +3,7 @@
 export { concatColumns, concatRows, designMatrix, selectColumns, assertFinite, checkShape, type ColumnScaling, type DenseMatrix, type Design, type MatrixContext } from './matrix';
 export { checkStandardisation, fitStandardisation, type Standardisation } from './standardise';
 export { checkEvaluationLabels, checkTrainingLabels, type LabelSummary } from './labels';
-export { importance, support, type LogisticModel } from './model';
+export { averageModels, importance, support, type LogisticModel } from './model';
 export { DEFAULT_TOL, type Convergence, type SolverOptions } from './solver';
 export {
   cFromLambda,

@@ -43,3 +43,28 @@ export function importance(model: LogisticModel): Float64Array {
   }
   return out;
 }
+
+/**
+ * The average of the models' decision functions (logits) as one model over their columns laid
+ * side by side (model 0's features first): `decisionScores(averageModels(ms), concatColumns(Xs))`
+ * is the mean of `decisionScores(ms[i], Xs[i])`. The models must share nClasses.
+ */
+export function averageModels(models: readonly LogisticModel[]): LogisticModel {
+  const first = models[0];
+  if (!first) throw new Error('averageModels: no model to average');
+  const { nClasses, outputs } = first;
+  if (models.some((m) => m.nClasses !== nClasses)) throw new Error(`averageModels: the models disagree on the number of classes (${models.map((m) => m.nClasses).join(', ')})`);
+  const p = models.reduce((n, m) => n + m.nFeatures, 0);
+  const weights = new Float64Array(outputs * p);
+  const intercepts = new Float64Array(outputs);
+  const share = 1 / models.length;
+  let offset = 0;
+  for (const m of models) {
+    for (let k = 0; k < outputs; k++) {
+      for (let j = 0; j < m.nFeatures; j++) weights[k * p + offset + j] = (m.weights[k * m.nFeatures + j] as number) * share;
+      intercepts[k] = (intercepts[k] as number) + (m.intercepts[k] as number) * share;
+    }
+    offset += m.nFeatures;
+  }
+  return { nFeatures: p, nClasses, outputs, weights, intercepts };
+}

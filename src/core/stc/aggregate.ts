@@ -50,7 +50,9 @@ export interface AggregationChoice extends CurvePoint {
 
 export interface AggregationResult {
   readonly curves: AggregationCurve[];
-  readonly chosen: AggregationChoice;
+  /** The best distinct kept-neuron sets in the final choice's order, at most the problem's
+   *  `ensemble` of them; the first is the single best configuration. */
+  readonly members: AggregationChoice[];
   /** Paths fitted (one per distinct feature set and penalty), and grid cells answered from an
    *  identical earlier feature set. */
   readonly fits: number;
@@ -67,6 +69,8 @@ export interface AggregationProblem {
   /** One selection per searched penalty, in tie order (L1 first). */
   readonly searches: readonly SearchOptions[];
   readonly runner: PathRunner;
+  /** How many of the best configurations to return (StcSettings.ensemble). */
+  readonly ensemble: number;
   readonly onProgress?: ((p: StcProgress) => void) | undefined;
 }
 
@@ -186,18 +190,23 @@ export async function aggregate(problem: AggregationProblem): Promise<Aggregatio
     },
     ({ columns }) => columns.reduce((n, c) => n + c.count, 0),
   );
-  // The choice walks the cells in search order, so it does not depend on which fit finished first.
-  // A cell sharing an earlier cell's fit ties it on every criterion, so it never replaces it.
+  // The ranking starts from the cells in search order and the sort is stable, so it does not
+  // depend on which fit finished first. A cell sharing an earlier cell's fit ties it on every
+  // criterion, so only a fit's first cell is a candidate.
   const curves: AggregationCurve[] = [];
-  let chosen: AggregationChoice | undefined;
+  const candidates: AggregationChoice[] = [];
+  const ranked = new Set<number>();
   for (const cell of cells) {
     const { summary, model } = fits[cell.fit] as Fit;
     const point: CurvePoint = { ...summary, k: cell.k };
     if (cell.k === 1) curves.push({ config: cell.config, eta: cell.eta, curve: [] });
     (curves[curves.length - 1] as AggregationCurve).curve.push(point);
-    if (!chosen || better(point, chosen)) chosen = { ...point, config: cell.config, eta: cell.eta, model, columns: cell.columns };
+    if (ranked.has(cell.fit)) continue;
+    ranked.add(cell.fit);
+    candidates.push({ ...point, config: cell.config, eta: cell.eta, model, columns: cell.columns });
   }
-  if (!chosen) throw new Error('aggregation had nothing to fit: no configuration, eta or layer');
+  if (candidates.length === 0) throw new Error('aggregation had nothing to fit: no configuration, eta or layer');
+  const members = candidates.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0)).slice(0, problem.ensemble);
   const paths = unique.reduce((n, job) => n + penaltiesOf(problem, job).length, 0);
-  return { curves, chosen, fits: paths, cached: cells.length - unique.length };
+  return { curves, members, fits: paths, cached: cells.length - unique.length };
 }

@@ -41,16 +41,26 @@ export interface ColumnSource extends FeatureBlock {
   readonly scale: number;
 }
 
-/** Keeps the neurons of `model` with a non-zero weight; `columns[c]` describes its column c. */
+/** Keeps the neurons of `model` with a non-zero weight; `columns[c]` describes its column c. Columns
+ *  that describe the same neuron (an averaged model's members share neurons) become one neuron
+ *  with the sum of their weights. */
 export function classifierFromModel(model: LogisticModel, columns: readonly ColumnSource[]): StcClassifier {
   const { nFeatures: p, outputs, weights } = model;
   if (columns.length !== p) throw new Error(`the model has ${p} features but ${columns.length} columns are described`);
-  const neurons: StcNeuron[] = [];
+  const byName = new Map<string, { col: ColumnSource; weights: number[] }>();
   columns.forEach((col, c) => {
+    const name = neuronName(col);
     const w = Array.from({ length: outputs }, (_, k) => weights[k * p + c] as number);
-    if (w.every((v) => v === 0)) return;
+    const seen = byName.get(name);
+    if (!seen) return void byName.set(name, { col, weights: w });
+    if (seen.col.mean !== col.mean || seen.col.scale !== col.scale) throw new Error(`${name} is described twice with different standardisations`);
+    w.forEach((v, k) => (seen.weights[k] = (seen.weights[k] as number) + v));
+  });
+  const neurons: StcNeuron[] = [];
+  for (const [name, { col, weights: w }] of byName) {
+    if (w.every((v) => v === 0)) continue;
     neurons.push({
-      name: neuronName(col),
+      name,
       kind: col.kind,
       layer: col.layer,
       pooling: col.pooling,
@@ -60,7 +70,7 @@ export function classifierFromModel(model: LogisticModel, columns: readonly Colu
       weights: w,
       importance: w.reduce((s, v) => s + v * v, 0),
     });
-  });
+  }
   const kindRank = (k: Kind) => (k === 'hid' ? 0 : 1);
   const poolRank = (q: Pooling) => ['mean', 'max', 'single'].indexOf(q);
   neurons.sort((a, b) => a.layer - b.layer || kindRank(a.kind) - kindRank(b.kind) || poolRank(a.pooling) - poolRank(b.pooling) || a.index - b.index);

@@ -4,18 +4,19 @@
 
 import { concatColumns, concatRows, type Design } from '../learn/matrix';
 import { classificationMetrics, type ClassificationMetrics } from '../learn/metrics';
-import type { LogisticModel } from '../learn/model';
-import { allBlocks, blockName, type FeatureBlock } from '../neurons';
+import { averageModels, type LogisticModel } from '../learn/model';
+import { scoreModel } from '../learn/path';
+import { allBlocks, blockName, neuronName, type FeatureBlock } from '../neurons';
 import { throwIfAborted } from './abort';
 import { aggregate, type AggregationChoice } from './aggregate';
 import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassifier } from './classifier';
-import { baselineBlocks, configBlocks, searchConfigs } from './configs';
+import { baselineBlocks, configBlocks, configName, searchConfigs } from './configs';
 import { checkInput, labelsOf, readChecked, takeRows, type CheckedInput, type FeatureSource, type StcInput } from './input';
 import { neuronStats } from './neuron-stats';
 import { resolveSettings, type StcOptions, type StcSettings } from './options';
 import { keptPrefix, probeBlock, standardised, type Probe, type ProbeProblem } from './probe';
 import { refit, type Refitted } from './refit';
-import { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type BaselineName, type ProbeEntry, type StcReport } from './report';
+import { REPORT_SCHEMA, REPORT_VERSION, type BaselineEntry, type BaselineName, type ChosenConfiguration, type ProbeEntry, type StcReport } from './report';
 import { createRunner, mapLimited, searchOptions, type PathRunner } from './search';
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -46,13 +47,14 @@ function probeClassifier(p: Probe, model: LogisticModel): StcClassifier {
   return classifierFromModel(model, columns);
 }
 
-/** The chosen classifier's input columns (kept neurons, standardised) for one split. */
-function chosenDesign(chosen: AggregationChoice, split: 'train' | 'dev'): Design {
-  return concatColumns(chosen.columns.map((c) => keptPrefix(c.probe, split, c.count)));
+/** A member's input columns (kept neurons, standardised) for one split. */
+function memberDesign(member: AggregationChoice, split: 'train' | 'dev'): Design {
+  return concatColumns(member.columns.map((c) => keptPrefix(c.probe, split, c.count)));
 }
 
-function chosenClassifier(chosen: AggregationChoice, model: LogisticModel): StcClassifier {
-  const columns = chosen.columns.flatMap(({ probe, count }) =>
+/** What each column of a member's design is. */
+function memberColumns(member: AggregationChoice): ColumnSource[] {
+  return member.columns.flatMap(({ probe, count }) =>
     Array.from(probe.order.subarray(0, count), (index): ColumnSource => ({
       ...probe.block,
       index,
@@ -60,7 +62,15 @@ function chosenClassifier(chosen: AggregationChoice, model: LogisticModel): StcC
       scale: probe.standardisation.scale[index] as number,
     })),
   );
-  return classifierFromModel(model, columns);
+}
+
+/** The members' models (one per member, on its columns) averaged into one classifier. */
+function ensembleClassifier(members: readonly AggregationChoice[], models: readonly LogisticModel[]): StcClassifier {
+  return classifierFromModel(averageModels(models), members.flatMap(memberColumns));
+}
+
+function configurationOf(m: AggregationChoice): ChosenConfiguration {
+  return { config: m.config, eta: m.eta, k: m.k, penalty: m.penalty, lambda: m.lambda, C: m.C, valScore: m.valScore, features: m.features, support: m.support, converged: m.converged };
 }
 
 function testMetrics(c: StcClassifier, source: Pick<FeatureSource, 'read'>, y: Int32Array, test: Int32Array, signal: AbortSignal | undefined): ClassificationMetrics {
@@ -134,27 +144,28 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   // 3. Progressive aggregation over every configuration, eta and k; the choice on validation.
   t = performance.now();
   const configs = searchConfigs(settings.kinds, settings.poolings, settings.space);
-  const agg = await aggregate({ probes, configs, etaGrid: settings.etaGrid, numLayers: L, yTrain, yDev, searches, runner, onProgress });
-  const { chosen } = agg;
+  const agg = await aggregate({ probes, configs, etaGrid: settings.etaGrid, numLayers: L, yTrain, yDev, searches, runner, ensemble: settings.ensemble, onProgress });
+  const { members } = agg;
+  const chosen = members[0] as AggregationChoice;
+  const ensembleVal = scoreModel(averageModels(members.map((m) => m.model)), concatColumns(members.map((m) => memberDesign(m, 'dev'))), yDev, settings.metric);
   const aggregateSeconds = seconds(t);
   t = performance.now();
   const trainDev = Int32Array.from([...checked.train, ...checked.dev]);
   const yTrainDev = labelsOf(input.y, trainDev);
-  const finalFit: Refitted = settings.refit
-    ? await refit(
-        runner,
-        {
-          X: concatRows([chosenDesign(chosen, 'train'), chosenDesign(chosen, 'dev')]),
-          y: yTrainDev,
-          nClasses: classes.length,
-          penalty: chosen.penalty,
-          lambda: chosen.lambda,
-        },
-        'refit of the chosen classifier on train + validation',
+  const memberName = (m: AggregationChoice, i: number) => `classifier member ${i + 1} of ${members.length} (${configName(m.config)}, eta ${m.eta}, k = ${m.k})`;
+  const finalFits: Refitted[] = settings.refit
+    ? await mapLimited(members, runner.concurrency, (m, i) =>
+        refit(
+          runner,
+          { X: concatRows([memberDesign(m, 'train'), memberDesign(m, 'dev')]), y: yTrainDev, nClasses: classes.length, penalty: m.penalty, lambda: m.lambda },
+          `refit of ${memberName(m, i)} on train + validation`,
+        ),
       )
-    : { model: chosen.model, rows: checked.train.length, support: chosen.support, converged: chosen.converged };
-  if (!finalFit.converged) warnings.push('the refit of the chosen classifier on train + validation did not reach the solver\'s tolerance');
-  const classifier = chosenClassifier(chosen, finalFit.model);
+    : members.map((m) => ({ model: m.model, rows: checked.train.length, support: m.support, converged: m.converged }));
+  finalFits.forEach((f, i) => {
+    if (!f.converged) warnings.push(`the refit of ${memberName(members[i] as AggregationChoice, i)} on train + validation did not reach the solver's tolerance`);
+  });
+  const classifier = ensembleClassifier(members, finalFits.map((f) => f.model));
   const refitSeconds = seconds(t);
 
   // 4. Baselines: the last hidden state (mean, single token) and the best probe of the search;
@@ -200,7 +211,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   if (checked.test) onProgress?.({ stage: 'test', done: 1, total: 1 });
   const testSeconds = seconds(t);
 
-  const chosenBlocks = configBlocks(chosen.config, chosen.k).map((b) => probes.get(blockName(b)) as Probe);
+  const chosenBlocks = [...new Set(members.flatMap((m) => configBlocks(m.config, m.k).map(blockName)))].map((name) => probes.get(name) as Probe);
   return {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,
@@ -216,8 +227,9 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
     probes: searched.map(probeEntry),
     sparsification: Object.fromEntries(searched.map((p) => [p.name, Object.fromEntries(settings.etaGrid.map((eta, e) => [String(eta), p.keptCounts[e] as number]))])),
     aggregation: agg.curves,
-    chosen: { config: chosen.config, eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, lambda: chosen.lambda, C: chosen.C, valScore: chosen.valScore, features: chosen.features, support: chosen.support, converged: chosen.converged },
-    finalFit: { on: settings.refit ? 'train+dev' : 'train', rows: finalFit.rows, support: finalFit.support, converged: finalFit.converged },
+    chosen: configurationOf(chosen),
+    ensemble: { members: members.map(configurationOf), k: Math.max(...members.map((m) => m.k)), valScore: ensembleVal },
+    finalFit: { on: settings.refit ? 'train+dev' : 'train', rows: (finalFits[0] as Refitted).rows, support: classifier.neurons.length, converged: finalFits.every((f) => f.converged) },
     classifier,
     keptPerLayer: Array.from({ length: L + 1 }, (_, layer) => ({
       layer,
@@ -229,7 +241,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
     featureCounts: {
       candidates: chosenBlocks.reduce((s, p) => s + p.dim, 0),
       probedNonZero: chosenBlocks.reduce((s, p) => s + p.importance.filter((v) => v > 0).length, 0),
-      keptAfterSparsify: chosen.features,
+      keptAfterSparsify: new Set(members.flatMap(memberColumns).map(neuronName)).size,
       final: classifier.neurons.length,
     },
     fits: { probes: searched.length, aggregation: agg.fits, cached: agg.cached, baselines: baselineFits },

@@ -12,7 +12,7 @@ import type { NeuronStats } from './neuron-stats';
 import type { StcSettings } from './options';
 
 export const REPORT_SCHEMA = 'stc-report';
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 export interface ProbeEntry {
   readonly block: string;
@@ -45,8 +45,17 @@ export interface ChosenConfiguration {
   readonly converged: boolean;
 }
 
-/** What the shipped classifier was fitted on: the chosen configuration's neurons, penalty and
- *  lambda, refitted on train + validation rows (`settings.refit`), or the train-only fit itself. */
+/** The shipped classifier: the average of its members' logits (settings.ensemble members, fewer
+ *  when the search had fewer distinct kept-neuron sets). `members[0]` is `chosen`. */
+export interface Ensemble {
+  readonly members: ChosenConfiguration[];
+  /** The exit point: the largest member k (act layers 0..k-1 and hid layers 0..k are run). */
+  readonly k: number;
+  /** Validation score of the average of the members' train-only fits. */
+  readonly valScore: number;
+}
+
+/** What the shipped classifier was fitted on: each member's neurons, penalty and lambda, refitted on train + validation rows (`settings.refit`), or the train-only fit itself. */
 export interface FinalFit {
   readonly on: 'train' | 'train+dev';
   readonly rows: number;
@@ -89,7 +98,9 @@ export interface StcReport {
   /** sparsification[block][eta] = neurons kept. */
   readonly sparsification: Record<string, Record<string, number>>;
   readonly aggregation: { readonly config: StcConfig; readonly eta: number; readonly curve: CurvePoint[] }[];
+  /** The best single configuration on validation. */
   readonly chosen: ChosenConfiguration;
+  readonly ensemble: Ensemble;
   readonly finalFit: FinalFit;
   readonly classifier: StcClassifier;
   readonly keptPerLayer: { readonly layer: number; readonly hid: number; readonly act: number }[];

@@ -34,6 +34,8 @@ export interface TrainOptions {
   readonly metric?: MetricChoice;
   /** trainStc's `refit` (default true): false ships the train-only fit validation chose. */
   readonly refit?: boolean;
+  /** trainStc's `ensemble` (default 3): configurations the classifier averages; 1 ships the best. */
+  readonly ensemble?: number;
   /** Worker threads of the fits (trainStc's `threads`). */
   readonly threads?: number;
   /** The `.stc` folder to write. */
@@ -146,14 +148,19 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
       poolings: o.poolings,
       metric: o.metric,
       refit: o.refit,
+      ensemble: o.ensemble,
       threads: o.threads,
       signal: o.signal,
       onProgress: (p) => progress({ stage: p.stage, done: p.done, total: p.total, item: p.item }),
     },
   ).finally(extracted.release);
   report.warnings.forEach(warn);
-  const { chosen } = report;
-  log(`chosen: ${configName(chosen.config)}, eta ${chosen.eta}, k = ${chosen.k}, ${report.classifier.neurons.length} neuron${report.classifier.neurons.length === 1 ? '' : 's'}, validation ${report.settings.metric} ${chosen.valScore.toFixed(4)}`);
+  const { ensemble } = report;
+  const configurations = ensemble.members.map((m) => `${configName(m.config)}, eta ${m.eta}, k = ${m.k}`).join('; ');
+  const neurons = report.classifier.neurons.length;
+  log(
+    `chosen: ${ensemble.members.length === 1 ? configurations : `the average of ${configurations} (exit k = ${ensemble.k})`}, ${neurons} neuron${neurons === 1 ? '' : 's'}, validation ${report.settings.metric} ${ensemble.valScore.toFixed(4)}`,
+  );
   if (report.classifier.neurons.length === 0) {
     // An intercept-only classifier says the same label for every text and cannot be explained or
     // run early: refuse it rather than save something unusable.

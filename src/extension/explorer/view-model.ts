@@ -85,6 +85,11 @@ export function explorerModel(report: StcReport, name: string): ExplorerModel {
     baselines: report.baselines.map((b) => ({ name: b.name, block: b.block, score: b.valScore })),
     aggregation: aggregationSeries(report),
     chosen: { label: configName(chosen.config), eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, score: chosen.valScore, features: chosen.features, support: classifier.neurons.length, fittedOn: report.finalFit.on },
+    ensemble: {
+      members: report.ensemble.members.map((m) => `${configName(m.config)}, eta ${m.eta}, k = ${m.k}, ${m.penalty.toUpperCase()}`),
+      k: report.ensemble.k,
+      score: report.ensemble.valScore,
+    },
     kept: report.keptPerLayer.map(({ layer, hid, act }) => ({ layer, hid, act })),
     dims: { hid: dim('hid'), act: dim('act') },
     candidates: report.probes.reduce((sum, p) => sum + p.dim, 0),
