@@ -144,6 +144,9 @@ describe('webview bundle in chromium', { skip }, () => {
     await send(page, { type: 'model', model: explorerModel(report, 'sentiment') });
     await page.waitForFunction(() => document.querySelectorAll('svg.chart').length === 3 && document.querySelectorAll('canvas.neuron-map').length === 2, null);
     assert.equal(await page.evaluate(() => document.querySelector('h2')?.textContent, null), 'sentiment');
+    const facts = await page.evaluate(() => [...document.querySelectorAll('.facts li')].map((li) => li.textContent), null);
+    assert.ok(facts.some((f) => f?.includes(`exits after block ${report.ensemble.k} of 6`)), facts.join(' | '));
+    assert.ok(facts.some((f) => f?.includes('the average of the best 3 configurations: hid+act/mean+max+single, eta 0.001, k = 6, L1;')), facts.join(' | '));
 
     // The editor line's explanation; a contribution opens its neuron.
     const e = fakeExplanation(report, examples.values().next().value?.text ?? 'text');

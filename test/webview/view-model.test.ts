@@ -38,6 +38,12 @@ describe('explorer model from the recorded report', () => {
     assert.equal(m.chosen.k, report.chosen.k);
   });
 
+  test('the ensemble: its members described best first, its exit point and its validation score', () => {
+    assert.equal(m.ensemble.members.length, 3);
+    assert.equal(m.ensemble.members[0], `${m.chosen.label}, eta ${report.chosen.eta}, k = ${report.chosen.k}, ${report.chosen.penalty.toUpperCase()}`);
+    assert.deepEqual({ k: m.ensemble.k, score: m.ensemble.score }, { k: report.ensemble.k, score: report.ensemble.valScore });
+  });
+
   test('every other configuration is shown at the eta of its best validation score', () => {
     for (const series of m.aggregation.filter((a) => !a.chosen)) {
       const entries = report.aggregation.filter((a) => `${a.config.kinds.join('+')}/${a.config.poolings.join('+')}` === series.label);
