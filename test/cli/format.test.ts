@@ -71,7 +71,9 @@ test('without a test split the scores say that the STC validation score is optim
   const { test: _test, ...noTest } = report;
   const text = formatScores({ ...noTest, fits: { probes: 9, aggregation: 120, cached: 30, baselines: 0 } });
   assert.match(text, /\n {2}STC \(k=1, 6 neurons\) +92\.5%\n/);
-  assert.match(text, /\n\nThe STC validation score is optimistic: the best of 120 fitted classifiers \(a baseline's, of one path\)\. A test file gives an unbiased score\.$/);
+  assert.match(text, /\n\nThe STC validation score is optimistic: the best of 120 fitted classifiers \(a baseline's, the best of one path\)\. A test file gives an unbiased score\.$/);
+  const averaged = { ...noTest, fits: { probes: 9, aggregation: 120, cached: 30, baselines: 0 }, ensemble: { members: [chosen, chosen, chosen], k: 1, valScore: 0.925 } } as unknown as StcReport;
+  assert.match(formatScores(averaged), /optimistic: the average of the best 3 of 120 fitted classifiers/);
 });
 
 test('an explanation shows probabilities, ranked contributions and the top neurons on each token', () => {

@@ -57,7 +57,7 @@ describe('explorer model from the recorded report', () => {
     const { test: _test, ...noTest } = report;
     const untested = explorerModel(noTest, 'sentiment');
     assert.equal(untested.test, undefined);
-    assert.match(untested.validationCaveat ?? '', new RegExp(`best of ${report.fits.aggregation} fitted classifiers`));
+    assert.match(untested.validationCaveat ?? '', new RegExp(`the average of the best 3 of ${report.fits.aggregation} fitted classifiers`));
     assert.deepEqual(toWebview({ type: 'model', model: untested }, ''), { type: 'model', model: untested });
   });
 

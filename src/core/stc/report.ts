@@ -114,12 +114,14 @@ export interface StcReport {
 }
 
 /**
- * What to read into a validation score when the report has no test score. The chosen classifier's
- * validation score is the best of every fit the search made, so it overstates the score to expect
- * on new text, and by more than a baseline's (the best point of one path): by up to 10 points on
- * the seed studies' datasets (STC README, "Known limits").
+ * What to read into a validation score when the report has no test score. The classifier's
+ * validation score is that of the best few of every fit the search made, so it overstates the
+ * score to expect on new text, and by more than a baseline's (the best point of one path): by up
+ * to 10 points on the seed studies' datasets (STC README, "Known limits").
  */
 export function validationCaveat(report: StcReport): string | undefined {
   if (report.test) return undefined;
-  return `The STC validation score is optimistic: the best of ${report.fits.aggregation} fitted classifiers (a baseline's, of one path). A test file gives an unbiased score.`;
+  const n = report.ensemble.members.length;
+  const chosen = n === 1 ? 'the best' : `the average of the best ${n}`;
+  return `The STC validation score is optimistic: ${chosen} of ${report.fits.aggregation} fitted classifiers (a baseline's, the best of one path). A test file gives an unbiased score.`;
 }
