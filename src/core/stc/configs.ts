@@ -12,6 +12,11 @@ export function configName(c: StcConfig): string {
   return `${c.kinds.join('+')}/${c.poolings.join('+')}`;
 }
 
+/** A grid cell in words, e.g. `hid+act/mean, eta 0.6, k = 5`. */
+export function cellName(c: { readonly config: StcConfig; readonly eta: number; readonly k: number }): string {
+  return `${configName(c.config)}, eta ${c.eta}, k = ${c.k}`;
+}
+
 /**
  * paper: every single (kind, pooling). extended adds, where they differ from those: hid+act per
  * pooling, and {hid}, {act}, {hid+act} each with all poolings combined (12 configurations with

@@ -2,7 +2,7 @@
 
 export { StcAbortError, isAbortError } from './abort';
 export { applyClassifier, classifierDesign, type Classified, type StcClassifier, type StcNeuron } from './classifier';
-export { aggregationLayers, baselineBlocks, blocksRead, configBlocks, configName, searchConfigs, type StcConfig } from './configs';
+export { aggregationLayers, baselineBlocks, blocksRead, cellName, configBlocks, configName, searchConfigs, type StcConfig } from './configs';
 export type { FeatureSource, ModelInfo, SplitRows, StcInput } from './input';
 export type { NeuronStats, RowValue } from './neuron-stats';
 export { PAPER_ETA_GRID, type Metric, type MetricChoice, type StcOptions, type StcProgress, type StcSettings, type StcSpace, type StcStage } from './options';

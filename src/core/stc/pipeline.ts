@@ -10,7 +10,7 @@ import { allBlocks, blockName, neuronName, type FeatureBlock } from '../neurons'
 import { throwIfAborted } from './abort';
 import { aggregate, type AggregationChoice } from './aggregate';
 import { applyClassifier, classifierFromModel, type ColumnSource, type StcClassifier } from './classifier';
-import { baselineBlocks, configBlocks, configName, searchConfigs } from './configs';
+import { baselineBlocks, cellName, configBlocks, searchConfigs } from './configs';
 import { checkInput, labelsOf, readChecked, takeRows, type CheckedInput, type FeatureSource, type StcInput } from './input';
 import { neuronStats } from './neuron-stats';
 import { resolveSettings, type StcOptions, type StcSettings } from './options';
@@ -152,7 +152,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   t = performance.now();
   const trainDev = Int32Array.from([...checked.train, ...checked.dev]);
   const yTrainDev = labelsOf(input.y, trainDev);
-  const memberName = (m: AggregationChoice, i: number) => `classifier member ${i + 1} of ${members.length} (${configName(m.config)}, eta ${m.eta}, k = ${m.k})`;
+  const memberName = (m: AggregationChoice, i: number) => `classifier member ${i + 1} of ${members.length} (${cellName(m)})`;
   const finalFits: Refitted[] = settings.refit
     ? await mapLimited(members, runner.concurrency, (m, i) =>
         refit(
@@ -161,7 +161,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
           `refit of ${memberName(m, i)} on train + validation`,
         ),
       )
-    : members.map((m) => ({ model: m.model, rows: checked.train.length, support: m.support, converged: m.converged }));
+    : members.map((m) => ({ model: m.model, converged: m.converged }));
   finalFits.forEach((f, i) => {
     if (!f.converged) warnings.push(`the refit of ${memberName(members[i] as AggregationChoice, i)} on train + validation did not reach the solver's tolerance`);
   });
@@ -174,7 +174,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   const [lastHidMean, lastHidSingle] = baselineBlocks(L) as [FeatureBlock, FeatureBlock];
   const bestProbe = searched.reduce((best, p) => (p.valScore > best.valScore ? p : best));
   const baselineFeatures: [BaselineName, FeatureBlock][] = [['last-hid-mean', lastHidMean], ['last-hid-single', lastHidSingle], ['best-probe', bestProbe.block]];
-  // Refitted like the chosen classifier, so both are compared on the same rows; the block is read
+  // Refitted like the classifier's members, so both are compared on the same rows; the block is read
   // once for the refit and the test.
   const baselineTest = async (probe: Probe, name: BaselineName): Promise<ClassificationMetrics | undefined> => {
     if (!checked.test) return undefined;
@@ -211,7 +211,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
   if (checked.test) onProgress?.({ stage: 'test', done: 1, total: 1 });
   const testSeconds = seconds(t);
 
-  const chosenBlocks = [...new Set(members.flatMap((m) => configBlocks(m.config, m.k).map(blockName)))].map((name) => probes.get(name) as Probe);
+  const memberBlocks = [...new Set(members.flatMap((m) => configBlocks(m.config, m.k).map(blockName)))].map((name) => probes.get(name) as Probe);
   return {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,
@@ -229,7 +229,7 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
     aggregation: agg.curves,
     chosen: configurationOf(chosen),
     ensemble: { members: members.map(configurationOf), k: Math.max(...members.map((m) => m.k)), valScore: ensembleVal },
-    finalFit: { on: settings.refit ? 'train+dev' : 'train', rows: (finalFits[0] as Refitted).rows, support: classifier.neurons.length, converged: finalFits.every((f) => f.converged) },
+    finalFit: { on: settings.refit ? 'train+dev' : 'train', rows: settings.refit ? trainDev.length : checked.train.length, support: classifier.neurons.length, converged: finalFits.every((f) => f.converged) },
     classifier,
     keptPerLayer: Array.from({ length: L + 1 }, (_, layer) => ({
       layer,
@@ -239,8 +239,8 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
     baselines,
     ...(test ? { test } : {}),
     featureCounts: {
-      candidates: chosenBlocks.reduce((s, p) => s + p.dim, 0),
-      probedNonZero: chosenBlocks.reduce((s, p) => s + p.importance.filter((v) => v > 0).length, 0),
+      candidates: memberBlocks.reduce((s, p) => s + p.dim, 0),
+      probedNonZero: memberBlocks.reduce((s, p) => s + p.importance.filter((v) => v > 0).length, 0),
       keptAfterSparsify: new Set(members.flatMap(memberColumns).map(neuronName)).size,
       final: classifier.neurons.length,
     },

@@ -20,8 +20,6 @@ export interface RefitProblem {
 
 export interface Refitted {
   readonly model: LogisticModel;
-  readonly rows: number;
-  readonly support: number;
   readonly converged: boolean;
 }
 
@@ -40,5 +38,5 @@ export async function refit(runner: PathRunner, p: RefitProblem, what: string): 
   }
   const point = path.points[path.points.length - 1];
   if (!point || point.lambda !== p.lambda) throw new Error(`${what}: the refit stopped before the chosen lambda ${p.lambda}`);
-  return { model: point.model, rows: X.rows, support: point.supportSize, converged: point.convergence.converged };
+  return { model: point.model, converged: point.convergence.converged };
 }

@@ -11,7 +11,7 @@ import { resolveModel } from '../model/resolve';
 import { describeFallback, type ExecutionProvider, type ProviderSetting } from '../model/session';
 import { blockName, type Kind, type Pooling } from '../neurons';
 import { readModelConfig } from '../onnx';
-import { StcAbortError, blocksRead, configName, trainStc, type FeatureSource, type MetricChoice } from '../stc';
+import { StcAbortError, blocksRead, cellName, trainStc, type FeatureSource, type MetricChoice } from '../stc';
 import { loadTrainRows } from './train-data';
 
 export interface TrainOptions {
@@ -156,7 +156,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
   ).finally(extracted.release);
   report.warnings.forEach(warn);
   const { ensemble } = report;
-  const configurations = ensemble.members.map((m) => `${configName(m.config)}, eta ${m.eta}, k = ${m.k}`).join('; ');
+  const configurations = ensemble.members.map(cellName).join('; ');
   const neurons = report.classifier.neurons.length;
   log(
     `chosen: ${ensemble.members.length === 1 ? configurations : `the average of ${configurations} (exit k = ${ensemble.k})`}, ${neurons} neuron${neurons === 1 ? '' : 's'}, validation ${report.settings.metric} ${ensemble.valScore.toFixed(4)}`,

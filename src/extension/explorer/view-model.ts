@@ -4,7 +4,7 @@
 
 import type { ExampleRow } from '../../core/artifact/types';
 import type { Explanation, TokenSpan } from '../../core/explain/types';
-import { configName } from '../../core/stc/configs';
+import { cellName, configName } from '../../core/stc/configs';
 import type { StcNeuron } from '../../core/stc/classifier';
 import type { RowValue } from '../../core/stc/neuron-stats';
 import { validationCaveat, type StcReport } from '../../core/stc/report';
@@ -86,7 +86,7 @@ export function explorerModel(report: StcReport, name: string): ExplorerModel {
     aggregation: aggregationSeries(report),
     chosen: { label: configName(chosen.config), eta: chosen.eta, k: chosen.k, penalty: chosen.penalty, score: chosen.valScore, features: chosen.features, support: classifier.neurons.length, fittedOn: report.finalFit.on },
     ensemble: {
-      members: report.ensemble.members.map((m) => `${configName(m.config)}, eta ${m.eta}, k = ${m.k}, ${m.penalty.toUpperCase()}`),
+      members: report.ensemble.members.map((m) => `${cellName(m)}, ${m.penalty.toUpperCase()}`),
       k: report.ensemble.k,
       score: report.ensemble.valScore,
     },
