@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseNeuronName } from '../../src/core/neurons';
 import { analyseModel, readModelConfig } from '../../src/core/onnx';
-import { POOLED_OUTPUT, TOKENS_OUTPUT, earlyExitGraph } from '../../src/core/onnx/early-exit';
+import { POOLED_OUTPUT, earlyExitGraph } from '../../src/core/onnx/early-exit';
 import { decodeModel } from '../../src/core/onnx/schema';
 import { FIXTURES, tempDir } from './helpers';
 
@@ -29,7 +29,10 @@ for (const c of CASES) {
       const pruned = decodeModel(fs.readFileSync(g.modelPath)).graph ?? {};
       const nodes = new Set((pruned.node ?? []).map((n) => n.name));
       const initializers = new Set((pruned.initializer ?? []).map((t) => t.name));
-      assert.deepEqual((pruned.output ?? []).map((o) => o.name), [POOLED_OUTPUT, TOKENS_OUTPUT]);
+      // The pooled neurons, then one per-token output per tapped tensor (kind at a layer).
+      const tapped = [...new Set(c.neurons.map((name) => /^L(\d+)\.(hid|act)/.exec(name)).map((m) => `stc/neurons/tokens/${m?.[2]}${m?.[1]}`))];
+      assert.deepEqual((pruned.output ?? []).map((o) => o.name), [POOLED_OUTPUT, ...tapped]);
+      assert.deepEqual([...new Set(g.tokens.map((t) => t.output))], tapped);
       assert.deepEqual(g.neurons, c.neurons);
       original.taps.downProjections.forEach((name, l) => {
         const down = original.graph.nodes.find((n) => n.name === name);

@@ -8,7 +8,7 @@ import { tokenizeTexts, type TokenizedTexts } from '../extract/tokenize';
 import type { BatchRunner } from '../extract/types';
 import type { ExecutionProvider } from '../model/session';
 import type { TextTokenizer } from '../model/tokenizer';
-import type { EarlyExitGraph } from '../onnx/early-exit';
+import type { EarlyExitGraph, TokenColumn } from '../onnx/early-exit';
 import { predictionsFromValues } from './predictions';
 import type { ClassifierRuntime, ClassifyOptions, Prediction, TokenActivations } from './types';
 
@@ -43,12 +43,15 @@ export class EarlyExitRuntime implements ClassifierRuntime {
     if (this.closed) throw new Error(`The classifier ${this.saved.manifest.name} was closed; open it again to use it.`);
   }
 
-  /** Runs rows `rows` of `encoded` as one batch and returns the named output. */
-  private async runBatch(encoded: TokenizedTexts, rows: ArrayLike<number>, paddedLength: number, output: string): Promise<Float32Array> {
+  /** Runs rows `rows` of `encoded` as one batch and returns the named outputs. */
+  private async runBatch(encoded: TokenizedTexts, rows: ArrayLike<number>, paddedLength: number, outputs: readonly string[]): Promise<Float32Array[]> {
     const feeds = buildFeeds(this.parts.graph.inputs, { rows, paddedLength, padTokenId: this.parts.encoder.padTokenId ?? 0 }, encoded);
-    const out = (await this.parts.run(feeds, [output]))[output];
-    if (!out) throw new Error(`The early-exit graph ${this.parts.graph.modelPath} gave no ${output} output.`);
-    return out;
+    const out = await this.parts.run(feeds, outputs);
+    return outputs.map((name) => {
+      const values = out[name];
+      if (!values) throw new Error(`The early-exit graph ${this.parts.graph.modelPath} gave no ${name} output.`);
+      return values;
+    });
   }
 
   async classify(texts: readonly string[], options: ClassifyOptions = {}): Promise<Prediction[]> {
@@ -62,7 +65,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
     for (const batch of batches) {
       checkAborted(options.signal);
       const rows = order.subarray(batch.from, batch.to);
-      const values = await this.runBatch(encoded, rows, batch.paddedLength, this.parts.graph.pooled);
+      const [values] = (await this.runBatch(encoded, rows, batch.paddedLength, [this.parts.graph.pooled])) as [Float32Array];
       if (values.length !== rows.length * n) throw new Error(`The early-exit graph gave ${values.length} values for ${rows.length} texts of ${n} neurons.`);
       const predictions = predictionsFromValues(this.saved, values, Array.from(rows, (r) => encoded.truncated[r] === true));
       rows.forEach((row, i) => (out[row] = predictions[i] as Prediction));
@@ -79,14 +82,17 @@ export class EarlyExitRuntime implements ClassifierRuntime {
     if (unknown.length > 0) throw new Error(`${unknown.join(', ')}: not among the classifier's ${names.length} neurons (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`);
     const encoded = await tokenizeTexts(this.parts.encoder, [text], this.maxLength);
     const ids = Array.from(encoded.ids[0] ?? []);
-    const data = await this.runBatch(encoded, [0], ids.length, this.parts.graph.tokens);
-    const n = names.length;
-    if (data.length !== ids.length * n) throw new Error(`The early-exit graph gave ${data.length} per-token values for ${ids.length} tokens of ${n} neurons.`);
+    const columns = neurons.map((name) => this.parts.graph.tokens[names.indexOf(name)] as TokenColumn);
+    const outputs = [...new Set(columns.map((c) => c.output))];
+    const data = await this.runBatch(encoded, [0], ids.length, outputs);
     const values = new Map<string, Float32Array>();
-    for (const name of neurons) {
-      const j = names.indexOf(name);
-      values.set(name, Float32Array.from(ids, (_, t) => data[t * n + j] as number));
-    }
+    neurons.forEach((name, i) => {
+      const { output, column } = columns[i] as TokenColumn;
+      const tap = data[outputs.indexOf(output)] as Float32Array;
+      const width = tap.length / ids.length;
+      if (!Number.isInteger(width) || column >= width) throw new Error(`The early-exit graph gave ${tap.length} per-token values in ${output} for ${ids.length} tokens, which has no column ${column}.`);
+      values.set(name, Float32Array.from(ids, (_, t) => tap[t * width + column] as number));
+    });
     return { ids, ...this.parts.encoder.tokens(ids), values, truncated: encoded.truncated[0] === true };
   }
 

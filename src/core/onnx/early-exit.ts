@@ -1,5 +1,7 @@
 // The inference graph of a trained classifier: the base model cut after the last block its neurons
-// live in, outputting only those neurons, pooled ([batch, n]) and per token ([batch, seq, n]).
+// live in, outputting only those neurons, pooled ([batch, n]) and per token (one [batch, seq, m]
+// output per tapped tensor: a Concat and Gather into one [batch, seq, n] would run on every
+// classification too, since onnxruntime runs the whole graph whatever is fetched).
 // Each tapped tensor is narrowed to its kept neurons (Gather on the last axis) right after its
 // cast to float32, so pooling runs over a few columns instead of thousands; the pooling itself is the
 // extraction's (pooling.ts), node for node, which keeps both paths' values equal. Then every node
@@ -18,11 +20,17 @@ import { pruneToFragment } from './prune';
 import { AttributeType, DataType, decodeModel, type NodeProto, type TensorProto, type ValueInfoProto } from './schema';
 
 /** Bump when the early-exit graph or its manifest changes, so stale cache entries are rebuilt
- *  (3: the manifest lists cpuBoundOps). */
-export const EARLY_EXIT_VERSION = 3;
+ *  (3: the manifest lists cpuBoundOps; 4: per-token values as one output per tapped tensor). */
+export const EARLY_EXIT_VERSION = 4;
 const MANIFEST = 'early-exit.json';
 export const POOLED_OUTPUT = 'stc/neurons';
-export const TOKENS_OUTPUT = 'stc/neurons/tokens';
+const TOKENS_PREFIX = 'stc/neurons/tokens/';
+
+/** Where one neuron's per-token values are: column `column` of the output `output`. */
+export interface TokenColumn {
+  readonly output: string;
+  readonly column: number;
+}
 
 export interface EarlyExitOptions {
   readonly modelFile: string;
@@ -42,8 +50,9 @@ export interface EarlyExitGraph {
   readonly masked: boolean;
   /** float32 [batch, neurons.length]: each neuron's pooled value, in the order asked. */
   readonly pooled: string;
-  /** float32 [batch, seq, neurons.length]: each neuron's value on every token. */
-  readonly tokens: string;
+  /** Each neuron's value on every token, in `neurons` order: a column of a float32
+   *  [batch, seq, width] output (one output per tapped tensor). */
+  readonly tokens: TokenColumn[];
   /** Neuron names in output order. */
   readonly neurons: string[];
   /** The pruned graph's op types that most GPU providers lack kernels for (CPU_BOUND_OPS in
@@ -96,14 +105,29 @@ function floatOutput(name: string, dims: ({ dim_param: string } | { dim_value: n
   return { name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: dims } } } };
 }
 
+const tapId = (n: Neuron) => `${n.kind}${n.layer}`;
+
+/** The distinct neuron indices read from each tapped tensor (a kind at a layer, by tapId), in
+ *  first-use order: column c of the tap's narrowed tensor is indices[c]. */
+function tapIndices(neurons: readonly Neuron[]): Map<string, number[]> {
+  const taps = new Map<string, number[]>();
+  for (const n of neurons) {
+    const indices = taps.get(tapId(n)) ?? [];
+    if (!indices.includes(n.index)) indices.push(n.index);
+    taps.set(tapId(n), indices);
+  }
+  return taps;
+}
+
 /** One tapped tensor (a kind at a layer) narrowed to the neurons read from it. */
 interface TapColumns {
   readonly id: string;
   readonly tensor: string;
   /** Distinct neuron indices, in first-use order; column c of the narrowed tensor is indices[c]. */
   readonly indices: number[];
-  /** The narrowed tensor, float32 [batch, seq, indices.length]. */
-  narrowed: string;
+  /** The narrowed tensor, float32 [batch, seq, indices.length]: a graph output (the per-token
+   *  values) and the input of the tap's poolings. */
+  readonly narrowed: string;
 }
 
 function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: readonly Neuron[]): GraphFragment {
@@ -113,14 +137,12 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
   const initializers: TensorProto[] = [];
 
   const taps = new Map<string, TapColumns>();
+  const indices = tapIndices(neurons);
   for (const n of neurons) {
-    const id = `${n.kind}${n.layer}`;
-    let tap = taps.get(id);
-    if (!tap) {
-      tap = { id, tensor: (n.kind === 'hid' ? a.taps.hid : a.taps.act)[n.layer] as string, indices: [], narrowed: '' };
-      taps.set(id, tap);
-    }
-    if (!tap.indices.includes(n.index)) tap.indices.push(n.index);
+    const id = tapId(n);
+    if (taps.has(id)) continue;
+    const tensor = (n.kind === 'hid' ? a.taps.hid : a.taps.act)[n.layer] as string;
+    taps.set(id, { id, tensor, indices: indices.get(id) as number[], narrowed: `${TOKENS_PREFIX}${id}` });
   }
   // Narrow each tap: [.., dim] (tokens possibly flattened into the batch) -> [batch, seq, m].
   const batchSeq = `stc/ee/batch_seq`;
@@ -137,9 +159,8 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
       node('Cast', [tap.tensor], `${p}/float`, undefined, DataType.FLOAT),
       node('Gather', [`${p}/float`, `${p}/indices`], `${p}/kept`, -1),
       node('Concat', [batchSeq, `${p}/width`], `${p}/shape`, 0),
-      node('Reshape', [`${p}/kept`, `${p}/shape`], `${p}/bsm`),
+      node('Reshape', [`${p}/kept`, `${p}/shape`], tap.narrowed),
     );
-    tap.narrowed = `${p}/bsm`;
   }
 
   // Pool each (kind, layer, pooling) block over its tap's kept columns, exactly as extraction does.
@@ -148,7 +169,7 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
   for (const n of neurons) {
     const name = blockName(n);
     if (blocks.has(name)) continue;
-    const tap = taps.get(`${n.kind}${n.layer}`) as TapColumns;
+    const tap = taps.get(tapId(n)) as TapColumns;
     blocks.set(name, { block: { kind: n.kind, layer: n.layer, pooling: n.pooling }, tap, offset: width });
     width += tap.indices.length;
   }
@@ -156,33 +177,27 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
   const pooling = buildPooling(requests, { opset: a.opset, inputIds, attentionMask: mask, singleToken: config.decoder ? 'last' : 'first' });
 
   // Concatenate, then pick each neuron's column in the order asked.
-  const tapOffsets = new Map<string, number>();
-  let tapWidth = 0;
-  for (const tap of taps.values()) {
-    tapOffsets.set(tap.id, tapWidth);
-    tapWidth += tap.indices.length;
-  }
   const pooledColumns = neurons.map((n) => {
     const b = blocks.get(blockName(n)) as { tap: TapColumns; offset: number };
     return b.offset + b.tap.indices.indexOf(n.index);
   });
-  const tokenColumns = neurons.map((n) => {
-    const id = `${n.kind}${n.layer}`;
-    return (tapOffsets.get(id) as number) + (taps.get(id) as TapColumns).indices.indexOf(n.index);
-  });
-  initializers.push(int64Tensor('stc/ee/pooled_columns', pooledColumns), int64Tensor('stc/ee/token_columns', tokenColumns));
+  initializers.push(int64Tensor('stc/ee/pooled_columns', pooledColumns));
   nodes.push(
     node('Concat', [...blocks.values()].map((b) => outputName(b.block)), 'stc/ee/pooled_blocks', 1),
     node('Gather', ['stc/ee/pooled_blocks', 'stc/ee/pooled_columns'], POOLED_OUTPUT, 1),
-    node('Concat', [...taps.values()].map((t) => t.narrowed), 'stc/ee/token_taps', 2),
-    node('Gather', ['stc/ee/token_taps', 'stc/ee/token_columns'], TOKENS_OUTPUT, 2),
   );
-  const n = { dim_value: neurons.length };
+  const tokenOutputs = [...taps.values()].map((t) => floatOutput(t.narrowed, [{ dim_param: 'batch_size' }, { dim_param: 'sequence_length' }, { dim_value: t.indices.length }]));
   return {
     nodes: [...nodes, ...pooling.nodes],
     initializers: [...initializers, ...pooling.initializers],
-    outputs: [floatOutput(POOLED_OUTPUT, [{ dim_param: 'batch_size' }, n]), floatOutput(TOKENS_OUTPUT, [{ dim_param: 'batch_size' }, { dim_param: 'sequence_length' }, n])],
+    outputs: [floatOutput(POOLED_OUTPUT, [{ dim_param: 'batch_size' }, { dim_value: neurons.length }]), ...tokenOutputs],
   };
+}
+
+/** Each neuron's column among the per-token outputs, as earlyExitFragment lays them out. */
+function tokenColumns(neurons: readonly Neuron[]): TokenColumn[] {
+  const indices = tapIndices(neurons);
+  return neurons.map((n) => ({ output: `${TOKENS_PREFIX}${tapId(n)}`, column: (indices.get(tapId(n)) as number[]).indexOf(n.index) }));
 }
 
 /** The early-exit graph of `neurons`, from the cache or built (and cached) now. */
@@ -209,7 +224,7 @@ export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGrap
     inputs,
     masked: inputs.some((i) => i.role === 'attention_mask'),
     pooled: POOLED_OUTPUT,
-    tokens: TOKENS_OUTPUT,
+    tokens: tokenColumns(o.neurons),
     neurons: o.neurons.map(neuronName),
     cpuBoundOps: cpuBoundOps(prunedGraph),
     externalData,
