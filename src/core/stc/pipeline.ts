@@ -163,7 +163,8 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
       )
     : members.map((m) => ({ model: m.model, converged: m.converged }));
   finalFits.forEach((f, i) => {
-    if (!f.converged) warnings.push(`the refit of ${memberName(members[i] as AggregationChoice, i)} on train + validation did not reach the solver's tolerance`);
+    const fit = settings.refit ? 'refit on train + validation' : 'fit on train (no refit was asked for)';
+    if (!f.converged) warnings.push(`${memberName(members[i] as AggregationChoice, i)}: its ${fit} did not reach the solver's tolerance`);
   });
   const classifier = ensembleClassifier(members, finalFits.map((f) => f.model));
   const refitSeconds = seconds(t);
