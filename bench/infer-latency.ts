@@ -67,21 +67,50 @@ async function runAll(r: Runnable, tokenizer: TextTokenizer, texts: readonly str
   }
 }
 
-/** p50 and p95 in ms of `once` over `texts`, `repeats` times, after a warm-up. */
-async function latencies(label: string, once: (text: string) => Promise<unknown>, texts: readonly string[], repeats: number): Promise<{ p50: number; p95: number }> {
-  for (const t of texts.slice(0, 10)) await once(t);
-  const ms: number[] = [];
+interface Timed {
+  readonly label: string;
+  readonly once: (texts: readonly string[]) => Promise<unknown>;
+}
+
+/** p50 and p95 in ms of each path's call on one text, over `texts` `repeats` times after a
+ *  warm-up. The paths alternate text by text (which goes first alternates too), so load from other
+ *  work on a shared machine falls on both alike. */
+async function pairedLatencies(paths: readonly Timed[], texts: readonly string[], repeats: number): Promise<{ p50: number; p95: number }[]> {
+  for (const t of texts.slice(0, 10)) for (const p of paths) await p.once([t]);
+  const ms = paths.map(() => [] as number[]);
+  let turn = 0;
   for (let r = 0; r < repeats; r++) {
     for (const t of texts) {
-      const start = process.hrtime.bigint();
-      await once(t);
-      ms.push(since(start) * 1e3);
+      for (let i = 0; i < paths.length; i++) {
+        const j = (i + turn) % paths.length;
+        const start = process.hrtime.bigint();
+        await (paths[j] as Timed).once([t]);
+        (ms[j] as number[]).push(since(start) * 1e3);
+      }
+      turn++;
     }
   }
-  ms.sort((a, b) => a - b);
-  const out = { p50: percentile(ms, 0.5), p95: percentile(ms, 0.95) };
-  console.log(`${label}: p50 ${out.p50.toFixed(2)} ms, p95 ${out.p95.toFixed(2)} ms (${ms.length} runs)`);
-  return out;
+  return paths.map((p, j) => {
+    const sorted = (ms[j] as number[]).sort((a, b) => a - b);
+    const out = { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95) };
+    console.log(`${p.label}: p50 ${out.p50.toFixed(2)} ms, p95 ${out.p95.toFixed(2)} ms (${sorted.length} runs)`);
+    return out;
+  });
+}
+
+/** Texts per second of each path over all `texts`, measured `rounds` times in the order A B B A
+ *  (and so on) so that a drift in the machine's load favours neither; the mean of the rounds. */
+async function pairedThroughput(paths: readonly Timed[], texts: readonly string[], rounds: number): Promise<number[]> {
+  const seconds = paths.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? paths.map((_, j) => j) : paths.map((_, j) => paths.length - 1 - j);
+    for (const j of order) {
+      const start = process.hrtime.bigint();
+      await (paths[j] as Timed).once(texts);
+      seconds[j] = (seconds[j] as number) + since(start);
+    }
+  }
+  return seconds.map((s) => (rounds * texts.length) / s);
 }
 
 /** Trains the classifier in a child process unless it exists. */
@@ -133,18 +162,17 @@ async function main(): Promise<void> {
     const tokenizer = await loadTokenizer(model.folder);
     const maxLength = m.tokenizer.maxLength;
 
+    const paths: Timed[] = [
+      { label: 'early exit, runtime.classify', once: (t) => runtime.classify(t) },
+      { label: 'full model, tokenise + run', once: (t) => runAll(full, tokenizer, t, maxLength) },
+    ];
     const single = test.texts.slice(0, Number(args['latency-texts']));
-    const ee = await latencies('early exit, runtime.classify([text])', (t) => runtime.classify([t]), single, repeats);
-    const fullRun = await latencies('full model, tokenise + run', (t) => runAll(full, tokenizer, [t], maxLength), single, repeats);
+    const [ee, fullRun] = (await pairedLatencies(paths, single, repeats)) as [{ p50: number; p95: number }, { p50: number; p95: number }];
 
     const texts = test.texts;
     await runtime.classify(texts.slice(0, 64));
-    start = process.hrtime.bigint();
+    const [eeBatch, fullBatch] = (await pairedThroughput(paths, texts, 2)) as [number, number];
     const predictions = await runtime.classify(texts);
-    const eeBatch = texts.length / since(start);
-    start = process.hrtime.bigint();
-    await runAll(full, tokenizer, texts, maxLength);
-    const fullBatch = texts.length / since(start);
     const correct = predictions.filter((p, i) => p.label === test.labels[i]).length;
     console.log(`sst2 test (${texts.length} texts): runtime.classify ${eeBatch.toFixed(0)} texts/s, full model ${fullBatch.toFixed(0)} texts/s; accuracy ${((100 * correct) / texts.length).toFixed(2)}%`);
     await runtime.close();
@@ -169,7 +197,7 @@ async function main(): Promise<void> {
       rows,
       notes: [
         `The classifier: trainClassifier (extended space, default settings) on the seeded stratified sst2 subsample of bench/stc.ts (${saved.report.data.rows.train} train / ${saved.report.data.rows.dev} dev rows), embedded default model (${model.id}, W8A8 int8), CPU provider, ${threads} intra-op threads, max length ${maxLength}; it keeps ${m.classifier.neurons.length} neurons in layers ${layers.join(', ')}, chosen k = ${m.k} of ${config.numLayers} blocks.`,
-        `Latency: ${single.length} sst2 test texts x ${repeats}, one text per call, after a 10-text warm-up; the early-exit figure is the product path (runtime.classify: tokenise, run, standardise, logistic model), the full-model figure tokenises and runs only. Throughput: all ${texts.length} sst2 test texts in one call, batched by token budget.`,
+        `Latency: ${single.length} sst2 test texts x ${repeats}, one text per call, after a 10-text warm-up; the early-exit figure is the product path (runtime.classify: tokenise, run, standardise, logistic model), the full-model figure tokenises and runs only. Throughput: all ${texts.length} sst2 test texts in one call, batched by token budget, twice per path (order A B B A), the mean. The two paths alternate text by text and run by run, so load from other work falls on both alike.`,
         `RSS: process.memoryUsage().rss just before and just after openClassifier, in a process that had only read the manifest and resolved the model (training ran in another process).`,
         `Machine shared with other work: load average at the start ${loadStart}, at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`,
       ],
