@@ -85,6 +85,17 @@ export function modelOf(c: StcClassifier): LogisticModel {
   return { nFeatures: p, nClasses: c.nClasses, outputs: c.outputs, weights, intercepts: Float64Array.from(c.intercepts) };
 }
 
+/** Writes neuron j's standardised values, `raw(i)` for i < n, into column j of a column-major
+ *  design. Learn's designMatrix arithmetic, so training and inference see identical values. */
+function standardiseColumn(data: Float32Array, j: number, n: number, neuron: StcNeuron, raw: (i: number) => number, rowName: (i: number) => string): void {
+  const inv = 1 / neuron.scale;
+  for (let i = 0; i < n; i++) {
+    const v = raw(i);
+    if (!Number.isFinite(v)) throw new Error(`${neuron.name}: ${Number.isNaN(v) ? 'NaN' : 'infinite'} value at ${rowName(i)}`);
+    data[j * n + i] = (v - neuron.mean) * inv;
+  }
+}
+
 /** The standardised values of the classifier's neurons for the given source rows, column-major
  *  (the design the classifier's model reads). Reads each block once. */
 export function classifierDesign(c: StcClassifier, source: Pick<FeatureSource, 'read'>, rows: Int32Array, signal?: AbortSignal): Design {
@@ -93,7 +104,9 @@ export function classifierDesign(c: StcClassifier, source: Pick<FeatureSource, '
   const byBlock = new Map<string, number[]>();
   c.neurons.forEach((neuron, j) => {
     const name = blockName(neuron);
-    byBlock.set(name, [...(byBlock.get(name) ?? []), j]);
+    const columns = byBlock.get(name);
+    if (columns) columns.push(j);
+    else byBlock.set(name, [j]);
   });
   for (const columns of byBlock.values()) {
     throwIfAborted(signal);
@@ -102,18 +115,21 @@ export function classifierDesign(c: StcClassifier, source: Pick<FeatureSource, '
     for (const j of columns) {
       const neuron = c.neurons[j] as StcNeuron;
       if (neuron.index >= X.cols) throw new Error(`${neuron.name}: block ${blockName(neuron)} has only ${X.cols} neurons; the classifier was trained on features of another model`);
-      // Same arithmetic as learn's designMatrix, so training and inference see identical values.
-      const inv = 1 / neuron.scale;
-      for (let i = 0; i < n; i++) {
-        const r = rows[i] as number;
-        if (r >= X.rows) throw new Error(`row ${r} is outside ${blockName(neuron)}'s ${X.rows} rows`);
-        const v = X.data[r * X.cols + neuron.index] as number;
-        if (!Number.isFinite(v)) throw new Error(`${neuron.name}: ${Number.isNaN(v) ? 'NaN' : 'infinite'} value at row ${r}; re-extract the features of that row`);
-        data[j * n + i] = (v - neuron.mean) * inv;
-      }
+      for (const r of rows) if (r >= X.rows) throw new Error(`row ${r} is outside ${blockName(neuron)}'s ${X.rows} rows`);
+      standardiseColumn(data, j, n, neuron, (i) => X.data[(rows[i] as number) * X.cols + neuron.index] as number, (i) => `row ${rows[i]}; re-extract the features of that row`);
     }
   }
   return { rows: n, cols: c.neurons.length, data, layout: 'column-major' };
+}
+
+/** The design of `rows` texts whose neuron values are given row-major in `c.neurons` order
+ *  ([rows, neurons], as the early-exit graph outputs them). */
+export function neuronValuesDesign(c: StcClassifier, values: Float32Array, rows: number): Design {
+  const p = c.neurons.length;
+  if (values.length !== rows * p) throw new Error(`${values.length} neuron values for ${rows} rows of ${p} neurons`);
+  const data = new Float32Array(rows * p);
+  c.neurons.forEach((neuron, j) => standardiseColumn(data, j, rows, neuron, (i) => values[i * p + j] as number, (i) => `text ${i} of the batch`));
+  return { rows, cols: p, data, layout: 'column-major' };
 }
 
 export interface Classified {
@@ -125,7 +141,10 @@ export interface Classified {
 
 /** Classifies the given rows of a feature source (e.g. all: `Int32Array.from({ length: n }, (_, i) => i)`). */
 export function applyClassifier(c: StcClassifier, source: Pick<FeatureSource, 'read'>, rows: Int32Array, signal?: AbortSignal): Classified {
-  const design = classifierDesign(c, source, rows, signal);
-  const model = modelOf(c);
+  return classifyDesign(modelOf(c), classifierDesign(c, source, rows, signal));
+}
+
+/** Classifies the rows of a classifier's design with its model (modelOf). */
+export function classifyDesign(model: LogisticModel, design: Design): Classified {
   return { predictions: predict(model, design), proba: predictProba(model, design) };
 }

@@ -1,7 +1,7 @@
 // Sparsify-then-Classify: the pipeline, its report, and the trained classifier's application.
 
 export { StcAbortError, isAbortError } from './abort';
-export { applyClassifier, classifierDesign, type Classified, type StcClassifier, type StcNeuron } from './classifier';
+export { applyClassifier, classifierDesign, classifyDesign, modelOf, neuronValuesDesign, type Classified, type StcClassifier, type StcNeuron } from './classifier';
 export { aggregationLayers, baselineBlocks, blocksRead, cellName, configBlocks, configName, searchConfigs, type StcConfig } from './configs';
 export type { FeatureSource, ModelInfo, SplitRows, StcInput } from './input';
 export type { NeuronStats, RowValue } from './neuron-stats';
