@@ -93,7 +93,9 @@ async function scoreSeed(dataset: string, seed: number): Promise<SeedScores> {
   const metric = METRIC[dataset] ?? 'accuracy';
   const ours = async (space: 'paper' | 'extended', refit = true): Promise<OurScore> => {
     const reportOut = path.join(work, `report-${space}${refit ? '' : '-train-only'}.json`);
-    if (!args['reuse-reports'] && !(madeNow && refit)) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut, refit });
+    // A folder made now has no train-only report, so --reuse-reports still runs that search there.
+    const fresh = !(madeNow && refit) && (!args['reuse-reports'] || !fs.existsSync(reportOut));
+    if (fresh) await runOurSearch({ storeDir, layoutFile, numLayers, space, metric, threads: args.threads, reportOut, refit });
     const report = JSON.parse(fs.readFileSync(reportOut, 'utf8')) as StcReport;
     const lastHidMean = report.baselines.find((b) => b.name === 'last-hid-mean')?.test?.[metric] ?? NaN;
     return { test: report.test?.[metric] ?? NaN, lastHidMean, chosen: classifierName(report) };
