@@ -73,8 +73,8 @@ interface Timed {
 }
 
 /** Texts in a row one path runs before the other takes over: enough for its weights to be warm in
- *  the CPU caches (alternating text by text evicts them and slows both paths), few enough that a
- *  change in the machine's load falls on both. */
+ *  the CPU caches (alternating every text would run each path after the other's weights were
+ *  loaded, unlike either in use), few enough that a change in the machine's load falls on both. */
 const LATENCY_CHUNK = 20;
 
 /** p50 and p95 in ms of each path's call on one text, over `texts` `repeats` times after a
