@@ -107,18 +107,6 @@ function floatOutput(name: string, dims: ({ dim_param: string } | { dim_value: n
 
 const tapId = (n: Neuron) => `${n.kind}${n.layer}`;
 
-/** The distinct neuron indices read from each tapped tensor (a kind at a layer, by tapId), in
- *  first-use order: column c of the tap's narrowed tensor is indices[c]. */
-function tapIndices(neurons: readonly Neuron[]): Map<string, number[]> {
-  const taps = new Map<string, number[]>();
-  for (const n of neurons) {
-    const indices = taps.get(tapId(n)) ?? [];
-    if (!indices.includes(n.index)) indices.push(n.index);
-    taps.set(tapId(n), indices);
-  }
-  return taps;
-}
-
 /** One tapped tensor (a kind at a layer) narrowed to the neurons read from it. */
 interface TapColumns {
   readonly id: string;
@@ -130,19 +118,22 @@ interface TapColumns {
   readonly narrowed: string;
 }
 
-function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: readonly Neuron[]): GraphFragment {
+/** The graph's added nodes and outputs, and where each neuron's per-token values are in them. */
+function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: readonly Neuron[]): { fragment: GraphFragment; tokens: TokenColumn[] } {
   const inputIds = (a.inputs.find((i) => i.role === 'input_ids') as GraphInput).name;
   const mask = a.inputs.find((i) => i.role === 'attention_mask')?.name;
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
 
   const taps = new Map<string, TapColumns>();
-  const indices = tapIndices(neurons);
   for (const n of neurons) {
     const id = tapId(n);
-    if (taps.has(id)) continue;
-    const tensor = (n.kind === 'hid' ? a.taps.hid : a.taps.act)[n.layer] as string;
-    taps.set(id, { id, tensor, indices: indices.get(id) as number[], narrowed: `${TOKENS_PREFIX}${id}` });
+    let tap = taps.get(id);
+    if (!tap) {
+      tap = { id, tensor: (n.kind === 'hid' ? a.taps.hid : a.taps.act)[n.layer] as string, indices: [], narrowed: `${TOKENS_PREFIX}${id}` };
+      taps.set(id, tap);
+    }
+    if (!tap.indices.includes(n.index)) tap.indices.push(n.index);
   }
   // Narrow each tap: [.., dim] (tokens possibly flattened into the batch) -> [batch, seq, m].
   const batchSeq = `stc/ee/batch_seq`;
@@ -187,17 +178,18 @@ function earlyExitFragment(a: AnalysedModel, config: ModelConfig, neurons: reado
     node('Gather', ['stc/ee/pooled_blocks', 'stc/ee/pooled_columns'], POOLED_OUTPUT, 1),
   );
   const tokenOutputs = [...taps.values()].map((t) => floatOutput(t.narrowed, [{ dim_param: 'batch_size' }, { dim_param: 'sequence_length' }, { dim_value: t.indices.length }]));
+  const tokens = neurons.map((n): TokenColumn => {
+    const tap = taps.get(tapId(n)) as TapColumns;
+    return { output: tap.narrowed, column: tap.indices.indexOf(n.index) };
+  });
   return {
-    nodes: [...nodes, ...pooling.nodes],
-    initializers: [...initializers, ...pooling.initializers],
-    outputs: [floatOutput(POOLED_OUTPUT, [{ dim_param: 'batch_size' }, { dim_value: neurons.length }]), ...tokenOutputs],
+    fragment: {
+      nodes: [...nodes, ...pooling.nodes],
+      initializers: [...initializers, ...pooling.initializers],
+      outputs: [floatOutput(POOLED_OUTPUT, [{ dim_param: 'batch_size' }, { dim_value: neurons.length }]), ...tokenOutputs],
+    },
+    tokens,
   };
-}
-
-/** Each neuron's column among the per-token outputs, as earlyExitFragment lays them out. */
-function tokenColumns(neurons: readonly Neuron[]): TokenColumn[] {
-  const indices = tapIndices(neurons);
-  return neurons.map((n) => ({ output: `${TOKENS_PREFIX}${tapId(n)}`, column: (indices.get(tapId(n)) as number[]).indexOf(n.index) }));
 }
 
 /** The early-exit graph of `neurons`, from the cache or built (and cached) now. */
@@ -210,7 +202,7 @@ export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGrap
   if (cached) return withoutCacheFields(cached);
 
   const analysed = analyseModel(o.modelFile, o.config, await fs.promises.readFile(o.modelFile));
-  const fragment = earlyExitFragment(analysed, o.config, o.neurons);
+  const { fragment, tokens } = earlyExitFragment(analysed, o.config, o.neurons);
   const bytes = pruneToFragment(analysed.bytes, analysed.model, fragment);
   const pruned = decodeModel(bytes);
   const prunedGraph = new Graph(pruned.graph ?? {});
@@ -224,7 +216,7 @@ export async function earlyExitGraph(o: EarlyExitOptions): Promise<EarlyExitGrap
     inputs,
     masked: inputs.some((i) => i.role === 'attention_mask'),
     pooled: POOLED_OUTPUT,
-    tokens: tokenColumns(o.neurons),
+    tokens,
     neurons: o.neurons.map(neuronName),
     cpuBoundOps: cpuBoundOps(prunedGraph),
     externalData,
