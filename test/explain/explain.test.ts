@@ -9,7 +9,7 @@ import { modelIdentity, type ModelIdentity, type SavedClassifier } from '../../s
 import { explainText, labelIntercepts, neuronContributions, type Explanation, type NeuronContribution } from '../../src/core/explain';
 import { openClassifier, type ClassifierRuntime, type Prediction, type TokenActivations } from '../../src/core/infer';
 import { predictionsFromValues } from '../../src/core/infer/predictions';
-import type { StcClassifier, StcNeuron } from '../../src/core/stc';
+import { modelOf, type StcClassifier, type StcNeuron } from '../../src/core/stc';
 import { inMemorySavedClassifier } from '../helpers/saved-classifier';
 import { resolveModel } from '../../src/core/model/resolve';
 import { readModelConfig } from '../../src/core/onnx';
@@ -78,7 +78,7 @@ for (const [kind, classifier, labels] of [
   test(`${kind}: intercepts plus contributions give scores that reproduce the probabilities`, () => {
     const saved = savedWith(classifier, [...labels]);
     const values = Float32Array.from([[0.1, -2, 3.5], [4, 0.2, -1], [0.5, -1, 0]].flat());
-    const predictions = predictionsFromValues(saved, values, [false, false, false]);
+    const predictions = predictionsFromValues(saved, modelOf(saved.manifest.classifier), values, [false, false, false]);
     for (const p of predictions) {
       const contributions = neuronContributions(classifier, p.values, p.labelIndex);
       assertClose(probaOf(scores(labelIntercepts(classifier), contributions), classifier.outputs === 1), p.proba, 1e-12, `${kind} proba`);
@@ -124,7 +124,7 @@ class FakeRuntime implements ClassifierRuntime {
   ) {}
 
   classify(texts: readonly string[]): Promise<Prediction[]> {
-    return Promise.resolve(predictionsFromValues(this.saved, new Float32Array(texts.flatMap(() => Array.from(this.values))), texts.map(() => false)));
+    return Promise.resolve(predictionsFromValues(this.saved, modelOf(this.saved.manifest.classifier), new Float32Array(texts.flatMap(() => Array.from(this.values))), texts.map(() => false)));
   }
 
   tokenActivations(_text: string, neurons: readonly string[]): Promise<TokenActivations> {

@@ -3,27 +3,17 @@
 // the same logistic model.
 import type { SavedClassifier } from '../artifact/types';
 import type { LogisticModel } from '../learn/model';
-import { classifyDesign, modelOf, neuronValuesDesign, type StcClassifier } from '../stc';
+import { classifyDesign, neuronValuesDesign } from '../stc';
 import type { Prediction } from './types';
 
-// Built once per classifier: rebuilding it on every call was most of a single text's scoring time.
-const models = new WeakMap<StcClassifier, LogisticModel>();
-
-function modelFor(c: StcClassifier): LogisticModel {
-  let model = models.get(c);
-  if (!model) {
-    model = modelOf(c);
-    models.set(c, model);
-  }
-  return model;
-}
-
-/** Predictions for `rows` texts whose pooled neuron values are `values` ([rows, neurons]). */
-export function predictionsFromValues(saved: SavedClassifier, values: Float32Array, truncated: readonly boolean[]): Prediction[] {
+/** Predictions for `rows` texts whose pooled neuron values are `values` ([rows, neurons]);
+ *  `model` is the classifier's (stc's modelOf), built once by the caller, not per call: rebuilding
+ *  it was most of a single text's scoring time. */
+export function predictionsFromValues(saved: SavedClassifier, model: LogisticModel, values: Float32Array, truncated: readonly boolean[]): Prediction[] {
   const c = saved.manifest.classifier;
   const rows = truncated.length;
   const n = c.neurons.length;
-  const { predictions, proba } = classifyDesign(modelFor(c), neuronValuesDesign(c, values, rows));
+  const { predictions, proba } = classifyDesign(model, neuronValuesDesign(c, values, rows));
   const K = c.nClasses;
   return Array.from({ length: rows }, (_, i) => {
     const labelIndex = predictions[i] as number;

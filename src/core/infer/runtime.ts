@@ -9,6 +9,8 @@ import type { BatchRunner } from '../extract/types';
 import type { ExecutionProvider } from '../model/session';
 import type { TextTokenizer } from '../model/tokenizer';
 import type { EarlyExitGraph, TokenColumn } from '../onnx/early-exit';
+import type { LogisticModel } from '../learn/model';
+import { modelOf } from '../stc';
 import { predictionsFromValues } from './predictions';
 import type { ClassifierRuntime, ClassifyOptions, Prediction, TokenActivations } from './types';
 
@@ -28,11 +30,13 @@ function checkAborted(signal: AbortSignal | undefined): void {
 export class EarlyExitRuntime implements ClassifierRuntime {
   readonly saved: SavedClassifier;
   readonly provider: ExecutionProvider;
+  private readonly model: LogisticModel;
   private closed = false;
 
   constructor(private readonly parts: RuntimeParts) {
     this.saved = parts.saved;
     this.provider = parts.provider;
+    this.model = modelOf(parts.saved.manifest.classifier);
   }
 
   private get maxLength(): number {
@@ -67,7 +71,7 @@ export class EarlyExitRuntime implements ClassifierRuntime {
       const rows = order.subarray(batch.from, batch.to);
       const [values] = (await this.runBatch(encoded, rows, batch.paddedLength, [this.parts.graph.pooled])) as [Float32Array];
       if (values.length !== rows.length * n) throw new Error(`The early-exit graph gave ${values.length} values for ${rows.length} texts of ${n} neurons.`);
-      const predictions = predictionsFromValues(this.saved, values, Array.from(rows, (r) => encoded.truncated[r] === true));
+      const predictions = predictionsFromValues(this.saved, this.model, values, Array.from(rows, (r) => encoded.truncated[r] === true));
       rows.forEach((row, i) => (out[row] = predictions[i] as Prediction));
       done += rows.length;
       options.onProgress?.(done, texts.length);
