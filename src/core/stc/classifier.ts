@@ -112,10 +112,10 @@ export function classifierDesign(c: StcClassifier, source: Pick<FeatureSource, '
     throwIfAborted(signal);
     const first = c.neurons[columns[0] as number] as StcNeuron;
     const X = source.read(first);
+    for (const r of rows) if (r >= X.rows) throw new Error(`row ${r} is outside ${blockName(first)}'s ${X.rows} rows`);
     for (const j of columns) {
       const neuron = c.neurons[j] as StcNeuron;
       if (neuron.index >= X.cols) throw new Error(`${neuron.name}: block ${blockName(neuron)} has only ${X.cols} neurons; the classifier was trained on features of another model`);
-      for (const r of rows) if (r >= X.rows) throw new Error(`row ${r} is outside ${blockName(neuron)}'s ${X.rows} rows`);
       standardiseColumn(data, j, n, neuron, (i) => X.data[(rows[i] as number) * X.cols + neuron.index] as number, (i) => `row ${rows[i]}; re-extract the features of that row`);
     }
   }

@@ -162,8 +162,8 @@ async function run(input: StcInput, options: StcOptions, checked: CheckedInput, 
         ),
       )
     : members.map((m) => ({ model: m.model, converged: m.converged }));
+  const fit = settings.refit ? 'refit on train + validation' : 'fit on train (no refit was asked for)';
   finalFits.forEach((f, i) => {
-    const fit = settings.refit ? 'refit on train + validation' : 'fit on train (no refit was asked for)';
     if (!f.converged) warnings.push(`${memberName(members[i] as AggregationChoice, i)}: its ${fit} did not reach the solver's tolerance`);
   });
   const classifier = ensembleClassifier(members, finalFits.map((f) => f.model));
