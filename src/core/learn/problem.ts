@@ -1,11 +1,13 @@
 // What the L1 and the L2 solver share: the problem (design, labels, classes), the intercept-only
 // model a path starts from, and the intercept convention of a fitted multinomial model.
 
+import { KernelMemory } from './kernel-memory';
 import { sigmoid, softplus, xlogx } from './kernels';
 import type { Design } from './matrix';
 
-/** One problem whose iterate moves along a path: the solvers (solver.ts, ridge.ts) extend it. */
-export abstract class LogisticProblem {
+/** One problem whose iterate moves along a path: the solvers (solver.ts, ridge.ts) extend it,
+ *  naming the vectors (`V`) their kernels work on. */
+export abstract class LogisticProblem<V extends string> {
   readonly n: number;
   readonly p: number;
   readonly nClasses: number;
@@ -14,19 +16,22 @@ export abstract class LogisticProblem {
   /** Mean loss of the intercept-only model (the entropy of the class frequencies): the scale
    *  of the stopping rule. */
   readonly nullLoss: number;
-  /** The column-major design's values and the labels. */
+  /** The solver's memory: the design's values (`X`, column-major) and the kernels' vectors. */
+  protected readonly memory: KernelMemory<V>;
   protected readonly X: Float32Array;
   protected readonly y: Int32Array;
   /** The intercept-only model's intercepts, where a path starts. */
   protected readonly startIntercepts: Float64Array;
 
-  constructor(design: Design, y: Int32Array, nClasses: number) {
+  /** `vectors` gives the length of each kernel vector for n rows and the problem's outputs. */
+  constructor(design: Design, y: Int32Array, nClasses: number, vectors: (n: number, outputs: number) => Record<V, number>) {
     this.n = design.rows;
     this.p = design.cols;
-    this.X = design.data;
     this.y = y;
     this.nClasses = nClasses;
     this.outputs = nClasses === 2 ? 1 : nClasses;
+    this.memory = new KernelMemory(design, vectors(this.n, this.outputs));
+    this.X = this.memory.X;
     const start = interceptOnly(y, nClasses);
     this.startIntercepts = start.intercepts;
     this.nullLoss = start.nullLoss;

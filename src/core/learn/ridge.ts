@@ -17,7 +17,6 @@
 // the weights; the intercepts' gradient is counted in). The solve stops when that bound is at most
 // tol x nullLoss, the L1 solver's scale.
 
-import { dot } from './kernels';
 import type { Design } from './matrix';
 import { centre, LogisticProblem, rowState, type RowState } from './problem';
 import { DEFAULT_TOL, type Convergence, type SolverOptions } from './solver';
@@ -33,7 +32,7 @@ const MAX_BACKTRACKS = 40;
  * The iterate that moves along the path. Pure and deterministic, like the L1 solver: fixed loop
  * orders, no randomness.
  */
-export class RidgeLogisticSolver extends LogisticProblem {
+export class RidgeLogisticSolver extends LogisticProblem<'Z' | 'P' | 'R'> {
   /** The L1 solver's lambdaMax (largest loss gradient of a weight at the intercept-only model):
    *  the scale the path's lambda grid is laid out from. */
   readonly lambdaMax: number;
@@ -41,7 +40,7 @@ export class RidgeLogisticSolver extends LogisticProblem {
   /** The iterate: outputs x p weights (row-major), then the outputs intercepts. */
   private readonly theta: Float64Array;
   /** Scores (outputs x n, output k at k * n) and the rows' probabilities and residuals of the
-   *  last evaluation. */
+   *  last evaluation, in the solver's memory (the kernels build Z and read R). */
   private readonly Z: Float64Array;
   private readonly rows: RowState;
   /** Curvature pairs, oldest first: step s, change of the loss gradient u, and the dot products
@@ -50,11 +49,12 @@ export class RidgeLogisticSolver extends LogisticProblem {
   private readonly pairs: { s: Float64Array; u: Float64Array; su: number; ss: number }[] = [];
 
   constructor(design: Design, y: Int32Array, nClasses: number) {
-    super(design, y, nClasses);
+    super(design, y, nClasses, (n, B) => ({ Z: B * n, P: B * n, R: B * n }));
     const { n, p, outputs: B } = this;
+    const { Z, P, R } = this.memory.vectors;
     this.theta = new Float64Array(B * (p + 1));
-    this.Z = new Float64Array(B * n);
-    this.rows = { P: new Float64Array(B * n), R: new Float64Array(B * n), base: new Float64Array(n) };
+    this.Z = Z;
+    this.rows = { P, R, base: new Float64Array(n) };
     this.theta.set(this.startIntercepts, B * p);
 
     const grad = new Float64Array(this.theta.length);
@@ -193,8 +193,7 @@ export class RidgeLogisticSolver extends LogisticProblem {
       for (let k = 0; k < B; k++) {
         const w = theta[k * p + j] as number;
         if (w === 0) continue;
-        const zo = k * n;
-        for (let i = 0; i < n; i++) Z[zo + i] = (Z[zo + i] as number) + w * (X[xo + i] as number);
+        this.memory.axpy(w, X, xo, Z, k * n, n);
       }
     }
     const loss = rowState(Z, y, B, this.rows);
@@ -203,7 +202,7 @@ export class RidgeLogisticSolver extends LogisticProblem {
     for (let i = 0; i < cut; i++) squares += (theta[i] as number) ** 2;
     if (grad) {
       for (let j = 0; j < p; j++) {
-        for (let k = 0; k < B; k++) grad[k * p + j] = dot(X, j * n, R, k * n, n) / n + lambda * (theta[k * p + j] as number);
+        for (let k = 0; k < B; k++) grad[k * p + j] = this.memory.dot(X, j * n, R, k * n, n) / n + lambda * (theta[k * p + j] as number);
       }
       for (let k = 0; k < B; k++) {
         let s = 0;

@@ -21,7 +21,7 @@
 // Binary is the multinomial model with one explicit output and an implicit class 0 whose score
 // is fixed at 0 (so the probability of class 1 is sigmoid(score)).
 
-import { axpy, axpyWeighted, choleskySolve, dot, dot2, multinomialGradient, multinomialUpdate, softplus, solveDense, weightedSquares, xlogx } from './kernels';
+import { choleskySolve, softplus, solveDense, xlogx } from './kernels';
 import type { Design } from './matrix';
 import { centre, LogisticProblem, rowState } from './problem';
 
@@ -102,7 +102,10 @@ interface Evaluation {
  * memory, touches no global state, and visits coordinates in a fixed order, so the same input
  * gives bit-identical results on the same platform (no randomness anywhere).
  */
-export class L1LogisticSolver extends LogisticProblem {
+/** The vectors the kernels work on (kernel-memory.ts), outputs x n unless noted. */
+type KernelVector = 'P' | 'R' | 'H' | 'dz' | 's' | 'u' | 'dzTry' | 'hx';
+
+export class L1LogisticSolver extends LogisticProblem<KernelVector> {
   /** Smallest lambda whose solution has no non-zero weight. */
   readonly lambdaMax: number;
 
@@ -129,7 +132,8 @@ export class L1LogisticSolver extends LogisticProblem {
   private readonly coords: Int32Array;
   private readonly nonZero: Int32Array;
 
-  // Workspace, allocated once (outputs x n unless noted).
+  // Workspace, allocated once (outputs x n unless noted); the KernelVector ones in the solver's
+  // memory.
   private readonly P: Float64Array; // probabilities of the explicit outputs
   private readonly R: Float64Array; // residuals P - Y
   private readonly H: Float64Array; // P (1 - P)
@@ -166,7 +170,7 @@ export class L1LogisticSolver extends LogisticProblem {
   private readonly directMove: Float64Array;
   private readonly directNewton: Float64Array;
   private readonly directFree: Int32Array;
-  private readonly hx: Float64Array;
+  private readonly hx: Float64Array; // n: H_k x of the Gram column being filled
   private readonly dotPair = new Float64Array(2);
   /** The last Newton step at this lambda needed the direct solve: the next one starts its
    *  stretches with it. */
@@ -178,8 +182,9 @@ export class L1LogisticSolver extends LogisticProblem {
   private kktChecks = 0;
 
   constructor(design: Design, y: Int32Array, nClasses: number) {
-    super(design, y, nClasses);
-    const { rows: n, cols: p, data } = design;
+    super(design, y, nClasses, (n, B) => ({ P: B * n, R: B * n, H: B * n, dz: B * n, s: n, u: n, dzTry: B * n, hx: n }));
+    const { rows: n, cols: p } = design;
+    const { X: data, memory } = this;
     const B = this.outputs;
 
     const usable: number[] = [];
@@ -203,12 +208,7 @@ export class L1LogisticSolver extends LogisticProblem {
     this.coordActive = new Uint8Array(B * p);
     this.coords = new Int32Array(B * p);
     this.nonZero = new Int32Array(B * p);
-    this.P = new Float64Array(B * n);
-    this.R = new Float64Array(B * n);
-    this.H = new Float64Array(B * n);
-    this.dz = new Float64Array(B * n);
-    this.s = new Float64Array(n);
-    this.u = new Float64Array(n);
+    ({ P: this.P, R: this.R, H: this.H, dz: this.dz, s: this.s, u: this.u, dzTry: this.dzTry, hx: this.hx } = memory.vectors);
     this.base = new Float64Array(n);
     this.curv = new Float64Array(B * p);
     this.D = new Float64Array(B * p);
@@ -216,7 +216,6 @@ export class L1LogisticSolver extends LogisticProblem {
     this.curvB = new Float64Array(B);
     this.Hb = new Float64Array(Math.max(0, B - 1) ** 2);
     this.gb = new Float64Array(B);
-    this.dzTry = new Float64Array(B * n);
     this.history = new Float64Array((ANDERSON_DEPTH + 1) * (B * p + B));
     this.gram = new Float64Array(ANDERSON_DEPTH * ANDERSON_DEPTH);
     this.coef = new Float64Array(ANDERSON_DEPTH);
@@ -233,7 +232,6 @@ export class L1LogisticSolver extends LogisticProblem {
     this.gramFeature = new Int32Array(B * directSize);
     this.gramCount = new Int32Array(B);
     this.classList = new Int32Array(B > 1 ? B * p : 0);
-    this.hx = new Float64Array(n);
 
     this.b.set(this.startIntercepts);
     for (let k = 0; k < B; k++) this.Z.fill(this.b[k] as number, k * n, (k + 1) * n);
@@ -242,7 +240,7 @@ export class L1LogisticSolver extends LogisticProblem {
     let lmax = 0;
     for (const j of this.usable) {
       for (let k = 0; k < B; k++) {
-        const g = dot(data, j * n, this.R, k * n, n) / n;
+        const g = memory.dot(data, j * n, this.R, k * n, n) / n;
         this.grad[k * p + j] = g;
         lmax = Math.max(lmax, Math.abs(g));
       }
@@ -410,7 +408,7 @@ export class L1LogisticSolver extends LogisticProblem {
     for (let a = 0; a < this.activeCount; a++) {
       const j = this.active[a] as number;
       for (let k = 0; k < B; k++) {
-        const g = dot(X, j * n, R, k * n, n) / n;
+        const g = this.memory.dot(X, j * n, R, k * n, n) / n;
         grad[k * p + j] = g;
         maxGrad = Math.max(maxGrad, Math.abs(g));
       }
@@ -444,7 +442,7 @@ export class L1LogisticSolver extends LogisticProblem {
       if (this.inActive[j]) continue;
       let violates = false;
       for (let k = 0; k < B; k++) {
-        const g = dot(X, j * n, R, k * n, n) / n;
+        const g = this.memory.dot(X, j * n, R, k * n, n) / n;
         grad[k * p + j] = g;
         if (Math.abs(g) > lambda) violates = true;
       }
@@ -528,7 +526,7 @@ export class L1LogisticSolver extends LogisticProblem {
   /** The model's gradient in output k's weight of the feature whose column starts at xo. */
   private weightGradient(k: number, xo: number): number {
     const { n, X, R, P, dz, s, u } = this;
-    return (this.outputs === 1 ? dot(X, xo, u, 0, n) : multinomialGradient(X, xo, R, P, dz, k * n, s, n)) / n;
+    return (this.outputs === 1 ? this.memory.dot(X, xo, u, 0, n) : this.memory.multinomialGradient(X, xo, R, P, dz, k * n, s, n)) / n;
   }
 
   /** The model's gradient in output k's intercept. */
@@ -548,8 +546,8 @@ export class L1LogisticSolver extends LogisticProblem {
    *  whose column starts at xo (the caller updates D). */
   private moveWeight(k: number, xo: number, delta: number): void {
     const { n, X, H, P, dz, s, u } = this;
-    if (this.outputs === 1) axpyWeighted(delta, X, xo, H, u, n);
-    else multinomialUpdate(delta, X, xo, P, dz, k * n, s, n);
+    if (this.outputs === 1) this.memory.axpyWeighted(delta, X, xo, H, u, n);
+    else this.memory.multinomialUpdate(delta, X, xo, P, dz, k * n, s, n);
   }
 
   /** Groups a stretch's coordinates (flat indices k * p + j, in increasing order) by output into
@@ -645,7 +643,7 @@ export class L1LogisticSolver extends LogisticProblem {
       const pair = this.dotPair;
       let t = 1;
       for (; t < slot; t += 2) {
-        dot2(X, (gramFeature[fo + t] as number) * n, (gramFeature[fo + t + 1] as number) * n, hx, 0, n, pair);
+        this.memory.dot2(X, (gramFeature[fo + t] as number) * n, (gramFeature[fo + t + 1] as number) * n, hx, 0, n, pair);
         const v = (pair[0] as number) / n;
         const w = (pair[1] as number) / n;
         G[slot * stride + t] = v;
@@ -654,7 +652,7 @@ export class L1LogisticSolver extends LogisticProblem {
         G[(t + 1) * stride + slot] = w;
       }
       if (t === slot) {
-        const v = dot(X, (gramFeature[fo + t] as number) * n, hx, 0, n) / n;
+        const v = this.memory.dot(X, (gramFeature[fo + t] as number) * n, hx, 0, n) / n;
         G[slot * stride + t] = v;
         G[t * stride + slot] = v;
       }
@@ -851,7 +849,7 @@ export class L1LogisticSolver extends LogisticProblem {
         const d = ext(a * B + k);
         const w = W[k * p + j] as number;
         pen += Math.abs(w + d) - Math.abs(w);
-        if (d !== 0) axpy(d, X, j * n, dzTry, k * n, n);
+        if (d !== 0) this.memory.axpy(d, X, j * n, dzTry, k * n, n);
       }
     }
     let quad = 0;
@@ -933,7 +931,7 @@ export class L1LogisticSolver extends LogisticProblem {
     for (let a = 0; a < mc; a++) {
       const idx = coords[a] as number;
       const k = (idx / p) | 0;
-      curv[idx] = weightedSquares(X, (idx - k * p) * n, H, k * n, n) / n + CURVATURE_FLOOR;
+      curv[idx] = this.memory.weightedSquares(X, (idx - k * p) * n, H, k * n, n) / n + CURVATURE_FLOOR;
     }
     dz.fill(0);
     s.fill(0);
@@ -998,7 +996,7 @@ export class L1LogisticSolver extends LogisticProblem {
       for (let a = 0; a < m; a++) {
         const j = active[a] as number;
         const dj = D[j] as number;
-        if (dj !== 0) axpy(dj, X, j * n, dz, 0, n);
+        if (dj !== 0) this.memory.axpy(dj, X, j * n, dz, 0, n);
       }
     }
     // Change of ||W||_1 along the direction after a step of length t.
