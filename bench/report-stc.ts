@@ -19,25 +19,24 @@ export function stcGoals(r: BenchResult): string[] {
   const lines = [
     '### Goals per dataset',
     '',
-    `Score goal: our STC's test score at most ${TOLERANCE_POINTS} points below the reference's, or above it. Speed goal: the reference's search time / ours >= ${SPEED_UP_GOAL} (paper space, the same search the reference does). Last-layer goal: STC above the better of the two last-layer baselines (ours).`,
+    `Score goal: our STC's test score at most ${TOLERANCE_POINTS} points below the reference's, or above it. Speed goal: the reference's search time / ours >= ${SPEED_UP_GOAL}, for each space's whole search (the paper space is the search the reference does; the extended space, the default, searches more). Last-layer goal: STC above the better of the two last-layer baselines (ours).`,
     '',
-    '| dataset | STC paper − reference (points) | score goal | STC extended − reference (points) | score goal | speed-up, paper space | speed goal | speed-up, extended space | STC paper − last layer (points) | STC extended − last layer (points) |',
-    '| --- | ---: | --- | ---: | --- | ---: | --- | ---: | ---: | ---: |',
+    '| dataset | STC paper − reference (points) | score goal | STC extended − reference (points) | score goal | speed-up, paper space | speed goal | speed-up, extended space | speed goal | STC paper − last layer (points) | STC extended − last layer (points) |',
+    '| --- | ---: | --- | ---: | --- | ---: | --- | ---: | --- | ---: | ---: |',
   ];
   for (const [dataset, rows] of byDataset) {
     const paper = rows.get('STC, paper space');
     const extended = rows.get('STC, extended space');
     const speed = rows.get('speed-up, paper space (reference time / ours)');
-    const extTime = rows.get('search wall time, STC extended space');
+    const extSpeed = rows.get('speed-up, extended space (reference time / ours)');
     const lastMean = rows.get('baseline: last layer hid mean + L1-LR')?.value ?? NaN;
     const lastSingle = rows.get('baseline: last layer hid single + L1-LR')?.value ?? NaN;
-    if (!paper || !extended || !speed || paper.anchor_value === null) continue;
+    if (!paper || !extended || !speed || !extSpeed || paper.anchor_value === null) continue;
     const last = Math.max(lastMean, lastSingle);
     const dPaper = paper.value - paper.anchor_value;
     const dExt = extended.value - paper.anchor_value;
-    const extSpeed = extTime?.anchor_value ? extTime.anchor_value / extTime.value : NaN;
     lines.push(
-      `| ${dataset} | ${sign(dPaper)} | ${verdict(dPaper >= -TOLERANCE_POINTS)} | ${sign(dExt)} | ${verdict(dExt >= -TOLERANCE_POINTS)} | ${speed.value.toFixed(1)}x | ${verdict(speed.value >= SPEED_UP_GOAL)} | ${extSpeed.toFixed(1)}x | ${sign(paper.value - last)} | ${sign(extended.value - last)} |`,
+      `| ${dataset} | ${sign(dPaper)} | ${verdict(dPaper >= -TOLERANCE_POINTS)} | ${sign(dExt)} | ${verdict(dExt >= -TOLERANCE_POINTS)} | ${speed.value.toFixed(1)}x | ${verdict(speed.value >= SPEED_UP_GOAL)} | ${extSpeed.value.toFixed(1)}x | ${verdict(extSpeed.value >= SPEED_UP_GOAL)} | ${sign(paper.value - last)} | ${sign(extended.value - last)} |`,
     );
   }
   return lines;

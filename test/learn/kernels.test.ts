@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assembleKernels, kernelsModuleSource, MODULE_FILE } from '../../scripts/kernels/assemble';
 import { KernelMemory } from '../../src/core/learn/kernel-memory';
-import type { Design } from '../../src/core/learn/matrix';
+import { designMatrix, type Design } from '../../src/core/learn/matrix';
+import { fitPath } from '../../src/core/learn/path';
+import { syntheticProblem } from './synthetic';
 
 // The plain loops the SIMD kernels replaced, kept as their reference: the kernels must give the
 // same bits (same summation order, no fused multiply-add), so a solver's path does not move.
@@ -109,10 +111,39 @@ test('updates give exactly the plain loops\' bits, whatever n mod 2 and the offs
 
 test('a kernel refuses an array that is not in its memory', () => {
   const { m, X } = setup(4, 3);
-  assert.throws(() => m.dot(X, 0, new Float64Array(4), 0, 4), /outside its solver memory/);
+  assert.throws(() => m.dot(X, 0, new Float64Array(4), 0, 4), /outside its solver memory, or after the memory was released/);
 });
 
 test('a design too large for 4 GiB of solver memory is refused with its size', () => {
   const huge = { rows: 1_000_000, cols: 1200, data: { length: 1.2e9 } as unknown as Float32Array, layout: 'column-major' } as const;
   assert.throws(() => new KernelMemory(huge, {}), /1000000 rows x 1200 columns needs 4\.5 GiB of solver memory, more than the 4 GiB/);
+});
+
+test('a released memory goes to the next solver on the thread, zeroed, grown when it needs more', () => {
+  const first = setup(6, 5);
+  first.a.fill(7);
+  first.m.release();
+  const design: Design = { rows: 4, cols: 2, data: new Float32Array(8).fill(1), layout: 'column-major' };
+  const second = new KernelMemory(design, { a: 11, b: 11 });
+  assert.equal(second.X.buffer, first.X.buffer, 'reused');
+  assert.deepEqual([...second.X], [...design.data]);
+  assert.ok(second.vectors.a.every((v) => v === 0) && second.vectors.b.every((v) => v === 0), 'zeroed vectors');
+  second.release();
+  const big = new KernelMemory({ rows: 20000, cols: 4, data: new Float32Array(80000), layout: 'column-major' }, { v: 20000 });
+  assert.equal(second.X.length, 0, 'the smaller memory grew: the old views are detached');
+  assert.equal(big.X.length, 80000);
+  assert.throws(() => second.dot(second.X, 0, second.vectors.a, 0, 1), /after the memory was released/);
+});
+
+test('paths fitted one after another on reused memory are the paths fitted alone', () => {
+  const problem = (seed: number, classes: number) => {
+    const { X, y } = syntheticProblem(120, 30, classes, seed);
+    return { X: designMatrix(X), y };
+  };
+  const a = problem(1, 2);
+  const b = problem(2, 4);
+  const first = fitPath(a.X, a.y, { pathLength: 6 });
+  fitPath(b.X, b.y, { pathLength: 6 });
+  fitPath(b.X, b.y, { pathLength: 6, penalty: 'l2' });
+  assert.deepEqual(fitPath(a.X, a.y, { pathLength: 6 }).points.map((p) => p.model), first.points.map((p) => p.model));
 });

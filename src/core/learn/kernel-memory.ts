@@ -25,6 +25,22 @@ const ALIGN = 16;
 
 let compiled: WebAssembly.Module | undefined;
 
+/**
+ * The memory of this thread's last released solver, which the next one takes (grown when it needs
+ * more). A path's fits come one after another, and a dead memory is only freed by a garbage
+ * collection, which let about ten of them pile up per thread (SST-2's search peaked 150 MB
+ * higher); held weakly, so an idle thread does not keep it.
+ */
+let spare: WeakRef<WebAssembly.Memory> | undefined;
+
+function takeMemory(pages: number): WebAssembly.Memory {
+  const memory = spare?.deref() ?? new WebAssembly.Memory({ initial: pages });
+  spare = undefined;
+  const have = memory.buffer.byteLength / PAGE;
+  if (have < pages) memory.grow(pages - have);
+  return memory;
+}
+
 /** Compiled once per thread (worker threads each compile their own). */
 function kernelModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
@@ -34,18 +50,21 @@ function kernelModule(): WebAssembly.Module {
 const aligned = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
 
 /**
- * The design's values (`X`, a float32 copy) and the named float64 vectors of `lengths`, all in one
- * memory of a fixed size (it never grows, so the views stay valid). Every kernel takes views of
- * this memory and nothing else: an array from elsewhere is refused, since its offset would point
- * at other data.
+ * The design's values (`X`, a float32 copy) and the named float64 vectors of `lengths` (zeros), all
+ * in one memory that does not grow while it is in use, so the views stay valid. Every kernel takes
+ * views of this memory and nothing else: an array from elsewhere is refused, since its offset
+ * would point at other data. `release` hands the memory to the thread's next solver: nothing may
+ * use this one after it.
  */
 export class KernelMemory<V extends string> {
   readonly X: Float32Array;
   readonly vectors: Record<V, Float64Array>;
+  private readonly memory: WebAssembly.Memory;
   private readonly buffer: ArrayBuffer;
   private readonly k: KernelExports;
   /** Two float64 for `dot2`'s results. */
   private readonly pair: Float64Array;
+  private released = false;
 
   constructor(design: Design, lengths: Record<V, number>) {
     const names = Object.keys(lengths) as V[];
@@ -55,7 +74,8 @@ export class KernelMemory<V extends string> {
     if (pages > MAX_PAGES) {
       throw new Error(`a design of ${design.rows} rows x ${design.cols} columns needs ${(bytes / 2 ** 30).toFixed(1)} GiB of solver memory, more than the 4 GiB it can address: offer fewer features or rows`);
     }
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const memory = takeMemory(pages);
+    this.memory = memory;
     this.buffer = memory.buffer;
     this.k = new WebAssembly.Instance(kernelModule(), { env: { memory } }).exports as unknown as KernelExports;
     let offset = 0;
@@ -68,13 +88,20 @@ export class KernelMemory<V extends string> {
     this.X.set(design.data);
     this.pair = take((at) => new Float64Array(this.buffer, at, 2), 16);
     const vectors = {} as Record<V, Float64Array>;
-    for (const name of names) vectors[name] = take((at) => new Float64Array(this.buffer, at, lengths[name]), lengths[name] * 8);
+    for (const name of names) vectors[name] = take((at) => new Float64Array(this.buffer, at, lengths[name]).fill(0), lengths[name] * 8);
     this.vectors = vectors;
+  }
+
+  /** Hands the memory to this thread's next solver, unless a larger one is already waiting. */
+  release(): void {
+    this.released = true;
+    const waiting = spare?.deref();
+    if (!waiting || waiting.buffer.byteLength < this.buffer.byteLength) spare = new WeakRef(this.memory);
   }
 
   /** Byte offset of element `index` of a view of this memory. */
   private at(a: Float32Array | Float64Array, index: number): number {
-    if (a.buffer !== this.buffer) throw new Error('kernel called on an array outside its solver memory');
+    if (a.buffer !== this.buffer || this.released) throw new Error('kernel called on an array outside its solver memory, or after the memory was released');
     return a.byteOffset + index * a.BYTES_PER_ELEMENT;
   }
 

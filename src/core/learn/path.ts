@@ -147,12 +147,21 @@ function pointOf(solver: L1LogisticSolver | RidgeLogisticSolver, lambda: number,
 export function fitPath(X: Design, y: Int32Array, options: PathOptions = {}): Path {
   const K = checkProblem(X, y, options.nClasses);
   const solver = options.penalty === 'l2' ? new RidgeLogisticSolver(X, y, K) : new L1LogisticSolver(X, y, K);
+  try {
+    return walkPath(solver, K, X.cols, options);
+  } finally {
+    solver.release();
+  }
+}
+
+/** The path of a new solver (whose snapshots the points copy, so nothing refers to its memory). */
+function walkPath(solver: L1LogisticSolver | RidgeLogisticSolver, K: number, cols: number, options: PathOptions): Path {
   const topRatio = options.lambdaTopRatio ?? 1;
   if (!(topRatio > 0) || !Number.isFinite(topRatio)) throw new Error(`lambda top ratio ${topRatio} must be a positive finite number`);
   const lambdas = (options.lambdas ? [...options.lambdas] : lambdaGrid(solver.lambdaMax * topRatio, options.pathLength, options.lambdaMinRatio)).sort((a, b) => b - a);
   for (const l of lambdas) if (!(l > 0) || !Number.isFinite(l)) throw new Error(`lambda ${l} must be a positive finite number`);
   const val = options.validation;
-  if (val) checkValidation(val.X, val.y, X.cols, K);
+  if (val) checkValidation(val.X, val.y, cols, K);
   const patience = val?.patience ?? DEFAULT_PATIENCE;
   const maxDeviance = options.maxDevianceRatio ?? DEFAULT_MAX_DEVIANCE_RATIO;
   const points: PathPoint[] = [];

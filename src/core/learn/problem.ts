@@ -36,6 +36,11 @@ export abstract class LogisticProblem<V extends string> {
     this.startIntercepts = start.intercepts;
     this.nullLoss = start.nullLoss;
   }
+
+  /** Hands the solver's memory to the next solver on this thread; the solver is unusable after. */
+  release(): void {
+    this.memory.release();
+  }
 }
 
 /** Optimal intercepts of the model without features (log class frequencies: the logit of class 1

@@ -139,8 +139,8 @@ function gridCells(problem: AggregationProblem): { cells: Cell[]; fits: FitJob[]
 /**
  * L2 paths are fitted on the densest kept sets only (the grid's largest eta, every k): a ridge
  * classifier weighs every neuron it is offered, so a smaller eta only withholds neurons from it.
- * Extended space, seed 7: emotion's search took 27.5 s with these L2 paths (21.5 s with L1 alone),
- * trec's 191 s (153 s).
+ * Extended space, seed 7, measured before the solver's SIMD kernels: emotion's search took 27.5 s
+ * with these L2 paths (21.5 s with L1 alone), trec's 191 s (153 s).
  */
 function penaltiesOf(problem: AggregationProblem, job: FitJob): readonly SearchOptions[] {
   return job.dense ? problem.searches : problem.searches.filter((s) => s.penalty === 'l1');
