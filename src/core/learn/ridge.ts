@@ -29,7 +29,7 @@ const ARMIJO_SIGMA = 1e-4;
 const MAX_BACKTRACKS = 40;
 
 /**
- * The iterate that moves along the path. Pure and deterministic, like the L1 solver: fixed loop
+ * The iterate that moves along the path. Deterministic, like the L1 solver: fixed loop
  * orders, no randomness.
  */
 export class RidgeLogisticSolver extends LogisticProblem<'Z' | 'P' | 'R'> {

@@ -97,14 +97,15 @@ interface Evaluation {
   readonly gap: number;
 }
 
-/**
- * One problem (design, labels) and the iterate that moves along the path. Pure: owns all of its
- * memory, touches no global state, and visits coordinates in a fixed order, so the same input
- * gives bit-identical results on the same platform (no randomness anywhere).
- */
 /** The vectors the kernels work on (kernel-memory.ts), outputs x n unless noted. */
 type KernelVector = 'P' | 'R' | 'H' | 'dz' | 's' | 'u' | 'dzTry' | 'hx';
 
+/**
+ * One problem (design, labels) and the iterate that moves along the path. Owns all of its memory
+ * while it lives (the WebAssembly part is handed on at `release`), touches no other state, and
+ * visits coordinates in a fixed order, so the same input gives bit-identical results on the same
+ * platform (no randomness anywhere).
+ */
 export class L1LogisticSolver extends LogisticProblem<KernelVector> {
   /** Smallest lambda whose solution has no non-zero weight. */
   readonly lambdaMax: number;
