@@ -28,8 +28,8 @@ let compiled: WebAssembly.Module | undefined;
 /**
  * The memory of this thread's last released solver, which the next one takes (grown when it needs
  * more). A path's fits come one after another, and a dead memory is only freed by a garbage
- * collection, which let about ten of them pile up per thread (SST-2's search peaked 150 MB
- * higher); held weakly, so an idle thread does not keep it.
+ * collection, which let several of them pile up per thread (src/core/learn/README.md, Kernels,
+ * has the figures); held weakly, so an idle thread does not keep it.
  */
 let spare: WeakRef<WebAssembly.Memory> | undefined;
 
