@@ -82,8 +82,7 @@ test('reductions give exactly the plain loops\' bits, whatever n mod 4 and the o
       assert.equal(m.dot(X, xo, a, vo, n), reference.dot(X, xo, a, vo, n), `dot n ${n}`);
       assert.equal(m.weightedSquares(X, xo, a, vo, n), reference.weightedSquares(X, xo, a, vo, n), `weightedSquares n ${n}`);
       assert.equal(m.multinomialGradient(X, xo, a, b, c, vo, d, n), reference.multinomialGradient(X, xo, a, b, c, vo, d, n), `multinomialGradient n ${n}`);
-      const out = new Float64Array(2);
-      m.dot2(X, xo, (xo + n) % (3 * n || 1), a, vo, n, out);
+      const out = m.dot2(X, xo, (xo + n) % (3 * n || 1), a, vo, n);
       assert.equal(out[0], reference.dot(X, xo, a, vo, n), `dot2 first n ${n}`);
       assert.equal(out[1], reference.dot(X, (xo + n) % (3 * n || 1), a, vo, n), `dot2 second n ${n}`);
     }

@@ -110,12 +110,11 @@ export class KernelMemory<V extends string> {
     return this.k.dot(this.at(X, xo), this.at(v, vo), n);
   }
 
-  /** `dot` of two columns, xa and xb, with the same v, into out[0] and out[1]: v is read once for
-   *  both, and each sum is exactly `dot`'s. */
-  dot2(X: Float32Array, xa: number, xb: number, v: Float64Array, vo: number, n: number, out: Float64Array): void {
+  /** `dot` of two columns, xa and xb, with the same v (read once for both), each sum exactly
+   *  `dot`'s: [0] and [1] of the returned pair, which the next call overwrites. */
+  dot2(X: Float32Array, xa: number, xb: number, v: Float64Array, vo: number, n: number): Readonly<Float64Array> {
     this.k.dot2(this.at(X, xa), this.at(X, xb), this.at(v, vo), n, this.pair.byteOffset);
-    out[0] = this.pair[0] as number;
-    out[1] = this.pair[1] as number;
+    return this.pair;
   }
 
   /** sum_i h[ho + i] X[xo + i]^2 */

@@ -32,7 +32,7 @@ const MAX_BACKTRACKS = 40;
  * The iterate that moves along the path. Deterministic, like the L1 solver: fixed loop
  * orders, no randomness.
  */
-export class RidgeLogisticSolver extends LogisticProblem<'Z' | 'P' | 'R'> {
+export class RidgeLogisticSolver extends LogisticProblem<'Z' | 'R'> {
   /** The L1 solver's lambdaMax (largest loss gradient of a weight at the intercept-only model):
    *  the scale the path's lambda grid is laid out from. */
   readonly lambdaMax: number;
@@ -40,7 +40,7 @@ export class RidgeLogisticSolver extends LogisticProblem<'Z' | 'P' | 'R'> {
   /** The iterate: outputs x p weights (row-major), then the outputs intercepts. */
   private readonly theta: Float64Array;
   /** Scores (outputs x n, output k at k * n) and the rows' probabilities and residuals of the
-   *  last evaluation, in the solver's memory (the kernels build Z and read R). */
+   *  last evaluation; Z and R in the solver's memory (the kernels build Z and read R). */
   private readonly Z: Float64Array;
   private readonly rows: RowState;
   /** Curvature pairs, oldest first: step s, change of the loss gradient u, and the dot products
@@ -49,12 +49,12 @@ export class RidgeLogisticSolver extends LogisticProblem<'Z' | 'P' | 'R'> {
   private readonly pairs: { s: Float64Array; u: Float64Array; su: number; ss: number }[] = [];
 
   constructor(design: Design, y: Int32Array, nClasses: number) {
-    super(design, y, nClasses, (n, B) => ({ Z: B * n, P: B * n, R: B * n }));
+    super(design, y, nClasses, (n, B) => ({ Z: B * n, R: B * n }));
     const { n, p, outputs: B } = this;
-    const { Z, P, R } = this.memory.vectors;
+    const { Z, R } = this.memory.vectors;
     this.theta = new Float64Array(B * (p + 1));
     this.Z = Z;
-    this.rows = { P, R, base: new Float64Array(n) };
+    this.rows = { P: new Float64Array(B * n), R, base: new Float64Array(n) };
     this.theta.set(this.startIntercepts, B * p);
 
     const grad = new Float64Array(this.theta.length);

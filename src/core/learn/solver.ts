@@ -172,7 +172,6 @@ export class L1LogisticSolver extends LogisticProblem<KernelVector> {
   private readonly directNewton: Float64Array;
   private readonly directFree: Int32Array;
   private readonly hx: Float64Array; // n: H_k x of the Gram column being filled
-  private readonly dotPair = new Float64Array(2);
   /** The last Newton step at this lambda needed the direct solve: the next one starts its
    *  stretches with it. */
   private directNext = false;
@@ -641,10 +640,9 @@ export class L1LogisticSolver extends LogisticProblem<KernelVector> {
       }
       G[slot * stride] = c / n;
       G[slot] = c / n;
-      const pair = this.dotPair;
       let t = 1;
       for (; t < slot; t += 2) {
-        this.memory.dot2(X, (gramFeature[fo + t] as number) * n, (gramFeature[fo + t + 1] as number) * n, hx, 0, n, pair);
+        const pair = this.memory.dot2(X, (gramFeature[fo + t] as number) * n, (gramFeature[fo + t + 1] as number) * n, hx, 0, n);
         const v = (pair[0] as number) / n;
         const w = (pair[1] as number) / n;
         G[slot * stride + t] = v;
